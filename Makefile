@@ -1,0 +1,45 @@
+# Everything Is a Mapping: set-up, tests and builds. `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Workers for the test suite: notebooks run in parallel, one notebook per worker.
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install lab test lint course expected-outputs samples set-repo clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	@touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv when missing and install the course with its extras.
+
+lab: install  ## Set up, then open the course in JupyterLab (the course's main job).
+	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_start_here.ipynb
+
+lint: install  ## ruff over helpers, tests, scripts and every notebook's code.
+	$(BIN)/ruff check helpers tests scripts conftest.py notebooks exercises solutions
+
+test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
+	EIAM_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+course: install  ## Execute every notebook in full mode; executed copies and HTML pages under build/course/.
+	$(BIN)/python scripts/build_course.py
+
+expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
+	$(BIN)/python scripts/record_expected_outputs.py
+
+samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.npz FASHION=folder
+	$(BIN)/python scripts/build_samples.py --mnist "$(MNIST)" --fashion "$(FASHION)"
+
+set-repo: install  ## Point the README's and notebooks' links at your fork: make set-repo REPO=owner/name
+	$(BIN)/python scripts/set_repo.py "$(REPO)"
+
+clean:  ## Remove build outputs and caches (keeps .venv and artifacts/).
+	rm -rf build .pytest_cache .ruff_cache

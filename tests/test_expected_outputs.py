@@ -1,0 +1,55 @@
+"""The plugin in conftest.py makes nbval's NBVAL_CHECK_OUTPUT marker really check output-free notebooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+pytest_plugins = ["pytester"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> Path:
+    """A tiny project: the real conftest.py and one output-free notebook with a checked cell."""
+    shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
+    (pytester.path / "notebooks").mkdir()
+    nb = new_notebook(cells=[new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(6 * 7)", id="answer")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, pytester.path / "notebooks" / "nb.ipynb")
+    (pytester.path / "tests" / "expected_outputs").mkdir(parents=True)
+    return pytester.path
+
+
+def record(project: Path, text: str | None) -> None:
+    golden = project / "tests" / "expected_outputs" / "notebooks__nb.json"
+    outputs = {} if text is None else {"answer": [{"output_type": "stream", "name": "stdout", "text": text}]}
+    golden.write_text(json.dumps(outputs))
+
+
+def run(pytester: pytest.Pytester) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("--nbval-lax", "--nbval-current-env", "-p", "no:xdist", "notebooks")
+
+
+def test_matching_output_passes(pytester, project):
+    record(project, "42\n")
+    run(pytester).assert_outcomes(passed=1)
+
+
+def test_different_output_fails(pytester, project):
+    record(project, "41\n")
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Cell outputs differ*"])
+
+
+def test_marked_cell_without_recorded_output_stops_the_run(pytester, project):
+    record(project, None)
+    result = run(pytester)
+    assert result.ret != 0
+    result.stderr.fnmatch_lines(["*cells without a recorded output:*answer*make expected-outputs*"])

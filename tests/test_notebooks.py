@@ -1,0 +1,76 @@
+"""Static checks of every committed notebook: clean, valid, and set up for Colab the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("notebooks", "exercises", "solutions")
+NOTEBOOKS = sorted(p for folder in FOLDERS for p in (ROOT / folder).glob("*.ipynb"))
+
+SETUP_CELL = (
+    "# Set-up: in Google Colab, install the course's helpers; anywhere else this does nothing.\n"
+    "import sys\n"
+    "\n"
+    'if "google.colab" in sys.modules:\n'
+    '    %pip install --quiet "everything-is-a-mapping @ git+https://github.com/{slug}"'
+)
+
+
+def repository_slug() -> str:
+    """owner/name of the repository, from its one definition in pyproject.toml."""
+    match = re.search(r'Repository = "https://github.com/([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert match, "pyproject.toml must name the repository under [project.urls]"
+    return match.group(1)
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [cell for cell in load(path)["cells"] if cell["cell_type"] == "code"]
+
+
+def test_the_course_has_notebooks():
+    assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_committed_without_outputs(path):
+    dirty = [i for i, cell in enumerate(code_cells(path)) if cell.get("outputs") or cell.get("execution_count")]
+    assert not dirty, (
+        f"{path.relative_to(ROOT)} holds outputs or execution counts in code cells {dirty}: "
+        f"clear them (JupyterLab: Edit > Clear Outputs of All Cells) and save before committing."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_valid_notebook_with_cell_ids(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.nbformat_minor >= 5, "cell ids (nbformat 4.5) are needed to key the expected outputs"
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_first_code_cell_installs_the_course_in_colab(path):
+    source = "".join(code_cells(path)[0]["source"])
+    assert source == SETUP_CELL.format(slug=repository_slug()), (
+        f"the first code cell of {path.relative_to(ROOT)} must be the Colab set-up cell of tests/test_notebooks.py"
+    )
+
+
+def test_readme_links_point_at_the_one_repository():
+    readme = (ROOT / "README.md").read_text()
+    slug = repository_slug()
+    assert f"mybinder.org/v2/gh/{slug}/" in readme
+    assert f"colab.research.google.com/github/{slug}/blob/main/notebooks/00_start_here.ipynb" in readme
+    others = set(re.findall(r"github(?:\.com)?/([\w-]+/everything-is-a-mapping)", readme)) - {slug}
+    assert not others, f"README names other repositories: {others}"
