@@ -6,6 +6,9 @@ This plugin gives each marked cell its expected outputs from
 ``tests/expected_outputs/<folder>__<notebook>.json`` (cell id -> outputs), recorded in fast
 mode by ``make expected-outputs``. A marked cell without a recorded output, or a recorded
 output whose cell is gone, stops the run with a message that says how to fix it.
+
+Only stdout and results are compared, never stderr: TensorFlow writes timestamped C++ log lines
+there (for example about a missing GPU) that differ from run to run and machine to machine.
 """
 
 from __future__ import annotations
@@ -24,12 +27,27 @@ def expected_outputs_file(notebook: Path, root: Path = ROOT) -> Path:
     return root / "tests" / "expected_outputs" / ("__".join(relative.parts) + ".json")
 
 
+def without_stderr(outputs: list) -> list:
+    """The outputs minus stderr streams."""
+    return [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+
+
+def _compare_without_stderr(compare):
+    def compare_outputs(self, test, ref, skip_compare=None):
+        return compare(self, without_stderr(test), without_stderr(ref), skip_compare)
+
+    return compare_outputs
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     try:
         import nbformat
         from nbval.plugin import IPyNbCell
     except ImportError:
         return
+    if not getattr(IPyNbCell.compare_outputs, "_drops_stderr", False):
+        IPyNbCell.compare_outputs = _compare_without_stderr(IPyNbCell.compare_outputs)
+        IPyNbCell.compare_outputs._drops_stderr = True
     by_notebook: dict[Path, list[IPyNbCell]] = {}
     for item in items:
         if isinstance(item, IPyNbCell) and item.options.get("check"):

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from conftest import expected_outputs_file  # noqa: E402
+from conftest import expected_outputs_file, without_stderr  # noqa: E402
 
 MARKER = "NBVAL_CHECK_OUTPUT"
 FOLDERS = ("notebooks", "solutions", "exercises")
@@ -39,7 +39,7 @@ def record(notebook: Path) -> Path | None:
     expected = {}
     for cell in nb.cells:
         if is_marked(cell):
-            outputs = [dict(o) for o in cell.outputs]
+            outputs = without_stderr([dict(o) for o in cell.outputs])
             for output in outputs:
                 output.pop("execution_count", None)
             expected[cell["id"]] = outputs

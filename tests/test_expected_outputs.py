@@ -48,6 +48,15 @@ def test_different_output_fails(pytester, project):
     result.stdout.fnmatch_lines(["*Cell outputs differ*"])
 
 
+def test_stderr_is_not_compared(pytester, project):
+    notebook = project / "notebooks" / "nb.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].source = "# NBVAL_CHECK_OUTPUT\nimport sys, time\nprint(time.time(), file=sys.stderr)\nprint(6 * 7)"
+    nbformat.write(nb, notebook)
+    record(project, "42\n")
+    run(pytester).assert_outcomes(passed=1)
+
+
 def test_marked_cell_without_recorded_output_stops_the_run(pytester, project):
     record(project, None)
     result = run(pytester)

@@ -1,0 +1,170 @@
+"""The explanatory drawings: what they show, and the fall-back to English labels without a CJK font."""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.text import Text
+
+from helpers import diagrams
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def texts(fig: Figure) -> list[str]:
+    """Every string drawn in ``fig``, including those inside annotation boxes."""
+    return [artist.get_text() for artist in fig.findobj(Text) if artist.get_text()]
+
+
+def all_text(fig: Figure) -> str:
+    return "\n".join(texts(fig))
+
+
+def draw_quietly(fig: Figure, caplog: pytest.LogCaptureFixture) -> None:
+    """Render ``fig`` with every warning an error, and fail on any matplotlib log warning."""
+    with warnings.catch_warnings(), caplog.at_level(logging.WARNING, logger="matplotlib"):
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING], caplog.text
+
+
+def fake_fonts(monkeypatch: pytest.MonkeyPatch, names: list[str]) -> None:
+    entries = [font_manager.FontEntry(fname=f"/fonts/{i}.ttf", name=name) for i, name in enumerate(names)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", entries)
+
+
+# --- finding a CJK font ---------------------------------------------------------------------
+
+def test_no_cjk_font_among_latin_fonts(monkeypatch):
+    fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
+    assert diagrams.cjk_font_name() is None
+    assert diagrams.cjk_font_available() is False
+
+
+def test_a_known_cjk_font_is_found(monkeypatch):
+    fake_fonts(monkeypatch, ["DejaVu Sans", "WenQuanYi Zen Hei"])
+    assert diagrams.cjk_font_name() == "WenQuanYi Zen Hei"
+    assert diagrams.cjk_font_available() is True
+
+
+def test_the_preferred_cjk_font_wins(monkeypatch):
+    fake_fonts(monkeypatch, ["Droid Sans Fallback", "Noto Sans CJK JP"])
+    assert diagrams.cjk_font_name() == "Noto Sans CJK JP"
+
+
+# --- the two-stage workflow -----------------------------------------------------------------
+
+def test_workflow_shows_both_stages_and_their_parts(monkeypatch):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    fig = diagrams.two_stage_workflow()
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    text = all_text(fig)
+    for label in ("Pretraining", "Fine-tuning", "Encoder", "Decoder", "representation $h$", "Reconstruction",
+                  "New task head", "Prediction", "unlabelled", "labelled", "copy the encoder's weights",
+                  "discarded", "reconstruction error", "task loss"):
+        assert label in text, f"{label!r} missing from the workflow diagram"
+    assert r"\theta_e" in text and r"\theta_d" in text and r"\hat{x}" in text and r"\hat{y}" in text
+
+
+def test_workflow_text_stays_inside_its_boxes(monkeypatch):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    fig = diagrams.two_stage_workflow()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 50]
+    assert len(boxes) == 10
+    for box in boxes:
+        centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
+        inside = [t for t in ax.texts if t.get_position() == centre]
+        assert len(inside) == 1, f"one label expected in the box at {centre}"
+        text, frame = inside[0].get_window_extent(renderer), box.get_window_extent(renderer)
+        assert frame.x0 < text.x0 and text.x1 < frame.x1 and frame.y0 < text.y0 and text.y1 < frame.y1, (
+            f"{inside[0].get_text()!r} does not fit in its box"
+        )
+
+
+def test_workflow_falls_back_to_english_without_a_cjk_font(monkeypatch, caplog):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    fig = diagrams.two_stage_workflow()
+    assert not CJK.search(all_text(fig))
+    draw_quietly(fig, caplog)
+
+
+def test_workflow_names_the_stages_in_chinese_when_a_cjk_font_exists(monkeypatch):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: "Some CJK Font")
+    fig = diagrams.two_stage_workflow()
+    chinese = [t for t in fig.findobj(Text) if CJK.search(t.get_text())]
+    assert {t.get_text() for t in chinese} == {"（预训练）", "（微调）"}
+    assert all(t.get_fontfamily() == ["Some CJK Font"] for t in chinese)
+
+
+def test_workflow_english_only_on_request(monkeypatch):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: "Some CJK Font")
+    assert not CJK.search(all_text(diagrams.two_stage_workflow(chinese=False)))
+
+
+def test_workflow_chinese_on_request_needs_a_font(monkeypatch):
+    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    with pytest.raises(ValueError, match="chinese=None"):
+        diagrams.two_stage_workflow(chinese=True)
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, 0.0])
+def test_workflow_rejects_a_non_bool_chinese(bad):
+    with pytest.raises(ValueError, match="None .automatic., True or False"):
+        diagrams.two_stage_workflow(chinese=bad)
+
+
+def test_workflow_draws_with_the_fonts_of_this_machine(caplog):
+    # With a real CJK font installed this draws the Chinese names; without one, English only.
+    draw_quietly(diagrams.two_stage_workflow(), caplog)
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+def test_timeline_is_one_axes_with_dated_milestones(caplog):
+    fig = diagrams.history_timeline()
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    text = all_text(fig)
+    for label in ("2006 · Deep belief nets", "2006 · Deep autoencoders", "Denoising autoencoders", "Erhan",
+                  "AlexNet", "word2vec", "BERT", "GPT-3", "SimCLR", "wav2vec 2.0", "CLIP", "MAE"):
+        assert label in text, f"{label!r} missing from the timeline"
+    assert "2018 · Pretrained language models" in text
+    draw_quietly(fig, caplog)
+
+
+def test_timeline_milestones_are_in_order_and_in_range():
+    years = [m.year for m in diagrams.MILESTONES]
+    assert years == sorted(years)
+    assert 10 <= len(years) <= 12
+    assert years[0] == 2006 and years[-1] == 2021
+    assert {m.kind for m in diagrams.MILESTONES} == {"layerwise", "supervised", "selfsupervised"}
+
+
+def test_timeline_labels_alternate_above_and_below_without_overlapping():
+    fig = diagrams.history_timeline()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [child.get_window_extent(renderer) for child in fig.axes[0].artists]
+    assert len(boxes) == len(diagrams.MILESTONES)
+    axis_y = fig.axes[0].transData.transform((2010, 0))[1]
+    sides = [box.y0 > axis_y for box in boxes]
+    assert sides == [i % 2 == 0 for i in range(len(boxes))], "labels must alternate above and below the line"
+    for i, a in enumerate(boxes):
+        assert fig.bbox.contains(a.x0, a.y0) and fig.bbox.contains(a.x1, a.y1), f"label {i} leaves the figure"
+        for j, b in enumerate(boxes[i + 1:], start=i + 1):
+            assert not a.overlaps(b), f"labels {i} and {j} overlap"
