@@ -51,19 +51,27 @@ def load_model(path: str | os.PathLike) -> keras.Model:
         ) from None
 
 
+def save_text(text: str, path: str | os.PathLike) -> Path:
+    """Write ``text`` to ``path`` atomically; return the path."""
+    path = Path(path)
+    if not isinstance(text, str):
+        raise ValueError(f"save_text() writes a str, got {type(text).__name__}.")
+    temporary = _temporary_beside(path, path.suffix)
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
 def save_json(payload: object, path: str | os.PathLike) -> Path:
     """Write ``payload`` (JSON-serialisable) to ``path`` atomically, pretty-printed; return the path."""
     path = Path(path)
     if path.suffix != ".json":
         raise ValueError(f"save_json() writes JSON: the path must end in .json, got {path}.")
     text = json.dumps(payload, indent=1, sort_keys=True)  # fails before anything is written
-    temporary = _temporary_beside(path, ".json")
-    try:
-        temporary.write_text(text + "\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    return save_text(text + "\n", path)
 
 
 def load_json(path: str | os.PathLike) -> object:

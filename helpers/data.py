@@ -67,12 +67,14 @@ class DataSource:
         kind: ``"path"`` (argument), ``"environment"``, ``"sample"`` or ``"keras"``.
         location: the file or folder, or a description of Keras's cache, for printing.
         path: the file or folder to read; None for Keras's loader.
+        variable: the environment variable that named it, for kind ``"environment"``.
     """
 
     dataset: str
     kind: str
     location: str
     path: Path | None = None
+    variable: str = ""
 
     @property
     def is_sample(self) -> bool:
@@ -87,7 +89,7 @@ class DataSource:
             )
         if self.kind == "keras":
             return f"{self.dataset}: complete set from Keras's loader ({self.location})"
-        origin = "path argument" if self.kind == "path" else "environment variable"
+        origin = "path argument" if self.kind == "path" else f"named by ${self.variable}"
         return f"{self.dataset}: read from {self.location} ({origin})"
 
 
@@ -104,7 +106,7 @@ def _locate(dataset: str, path: str | os.PathLike | None, variable: str, sample:
         return DataSource(dataset, "path", str(chosen), chosen)
     from_env = config.env_path(variable)
     if from_env is not None:
-        return DataSource(dataset, "environment", f"{from_env} (${variable})", from_env)
+        return DataSource(dataset, "environment", str(from_env), from_env, variable)
     if config.fast_mode():
         return DataSource(dataset, "sample", f"helpers/samples/{sample.name} (bundled)", sample)
     return DataSource(dataset, "keras", f"cache folder {keras_cache_dir()}, else download")

@@ -328,6 +328,7 @@ def plot_curve(
     log_x: bool = False,
     log_y: bool = False,
     marker: str | None = "o",
+    spreads: Mapping[str, Sequence[float]] | None = None,
 ) -> Figure:
     """A small line plot of one or more named curves over the same x values.
 
@@ -341,6 +342,8 @@ def plot_curve(
         title: optional axes title.
         log_x, log_y: logarithmic axes (the values on them must be positive).
         marker: matplotlib marker for the points, or None for plain lines.
+        spreads: optional name -> k non-negative numbers (e.g. standard deviations over seeds); each
+            is drawn as a shaded band from y − spread to y + spread around the curve of that name.
 
     Returns:
         The figure with one axes.
@@ -366,9 +369,20 @@ def plot_curve(
             raise ValueError(f"ys[{name!r}] holds values <= 0, which a log axis cannot show; pass log_y=False.")
         curves[str(name)] = values
 
+    bands = {}
+    for name, values in (spreads or {}).items():
+        if str(name) not in curves:
+            raise ValueError(f"spreads[{name!r}] names no curve; the curves are {sorted(curves)}.")
+        values = _numbers(values, f"spreads[{name!r}]")
+        if values.shape != xs.shape or np.any(values < 0):
+            raise ValueError(f"spreads[{name!r}] must hold {len(xs)} non-negative numbers, one per x value.")
+        bands[str(name)] = values
+
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
     for name, values in curves.items():
-        ax.plot(xs, values, marker=marker, label=name)
+        (line,) = ax.plot(xs, values, marker=marker, label=name)
+        if name in bands:
+            ax.fill_between(xs, values - bands[name], values + bands[name], color=line.get_color(), alpha=0.2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if log_x:

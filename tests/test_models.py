@@ -46,3 +46,48 @@ def test_bad_arguments(kwargs, message):
 
 def test_keras_is_version_3():
     assert keras.__version__.startswith("3.")
+
+
+def test_deep_denoising_autoencoder_shapes_and_noise():
+    autoencoder, encoder, features = models.build_deep_autoencoder((64, 16), 8, noise=0.5)
+    assert encoder.output_shape == (None, 8) and features.output_shape == (None, 64 + 16 + 8)
+    assert autoencoder.output_shape == (None, 784)
+    x = np.random.default_rng(0).random((4, 784)).astype("float32")
+    np.testing.assert_allclose(features.predict(x, verbose=0)[:, -8:], encoder.predict(x, verbose=0), rtol=1e-6)
+    noisy = autoencoder.get_layer("masking_noise")(x, training=True)
+    assert 0.3 < float(np.mean(np.asarray(noisy) == 0)) < 0.7  # about half the pixels masked while training
+    np.testing.assert_array_equal(autoencoder.get_layer("masking_noise")(x, training=False), x)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [(dict(hidden=()), "non-empty tuple"), (dict(hidden=(0,)), "non-empty tuple"),
+     (dict(noise=1.0), r"number in \[0, 1\)"), (dict(code_size=-3), "code_size must be a positive integer")],
+)
+def test_deep_autoencoder_rejects(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        models.build_deep_autoencoder(**kwargs)
+
+
+def test_linear_encoder_matches_pca():
+    from helpers import data, linear
+
+    with np.load(data.MNIST_SAMPLE) as f:
+        x = data.preprocess(f["x_train"][:300])
+    pca = linear.fit_pca(x, 12)
+    encoder = models.linear_encoder(pca.components, pca.mean)
+    np.testing.assert_allclose(encoder.predict(x[:20], verbose=0), pca.encode(x[:20]), atol=1e-4)
+    with pytest.raises(ValueError, match="pass pca.components and pca.mean"):
+        models.linear_encoder(pca.components, pca.mean[:5])
+
+
+def test_denoising_version_of_the_articles_model():
+    autoencoder, encoder, decoder = models.build_autoencoder(32, noise=0.4)
+    assert autoencoder.count_params() == 50_992  # the noise layer has no weights
+    x = np.random.default_rng(0).random((3, 784)).astype("float32")
+    np.testing.assert_allclose(decoder.predict(encoder.predict(x, verbose=0), verbose=0),
+                               autoencoder.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    masked = autoencoder.get_layer("masking_noise")(x, training=True)
+    assert 0.2 < float(np.mean(np.asarray(masked) == 0)) < 0.6
+    with pytest.raises(ValueError, match=r"number in \[0, 1\)"):
+        models.build_autoencoder(noise=1.5)

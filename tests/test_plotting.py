@@ -299,3 +299,15 @@ def test_code_scatter_subsamples_reproducibly():
 def test_code_scatter_rejects_bad_input(codes, labels, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plotting.code_scatter(codes, labels, **kwargs)
+
+
+def test_plot_curve_draws_spread_bands_and_rejects_bad_ones():
+    fig = plotting.plot_curve([1, 10, 100], {"a": [50, 70, 90]}, xlabel="labels", ylabel="%",
+                              log_x=True, spreads={"a": [2, 1, 0.5]})
+    (band,) = fig.axes[0].collections
+    vertices = band.get_paths()[0].vertices
+    assert vertices[:, 1].min() == pytest.approx(48) and vertices[:, 1].max() == pytest.approx(90.5)
+    with pytest.raises(ValueError, match="names no curve"):
+        plotting.plot_curve([1, 2], {"a": [1, 2]}, xlabel="x", ylabel="y", spreads={"b": [0, 0]})
+    with pytest.raises(ValueError, match="non-negative numbers, one per x value"):
+        plotting.plot_curve([1, 2], {"a": [1, 2]}, xlabel="x", ylabel="y", spreads={"a": [-1, 0]})
