@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course expected-outputs samples set-repo clean
+.PHONY: help install lab test lint course expected-outputs exercises samples set-repo clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -27,13 +27,16 @@ lint: install  ## ruff over helpers, tests, scripts and every notebook's code.
 	$(BIN)/ruff check helpers tests scripts conftest.py notebooks exercises solutions
 
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
-	EIAM_FAST=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 course: install  ## Execute every notebook in full mode; executed copies and HTML pages under build/course/.
 	$(BIN)/python scripts/build_course.py
 
 expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
 	$(BIN)/python scripts/record_expected_outputs.py
+
+exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 overwrites hand-edited ones.
+	$(BIN)/python scripts/make_exercises.py $(if $(filter 1 yes true,$(FORCE)),--force)
 
 samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.npz FASHION=folder
 	$(BIN)/python scripts/build_samples.py --mnist "$(MNIST)" --fashion "$(FASHION)"

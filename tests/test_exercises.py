@@ -1,0 +1,435 @@
+"""The exercises: generated from the solutions and up to date, well-formed tasks, and the generator's behaviour.
+
+The generator (scripts/make_exercises.py) is tested on small notebooks in a temporary folder; the
+committed notebooks are only read. nbval runs the notebooks themselves (solutions/, exercises/).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "scripts" / "make_exercises.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _load_generator()
+SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob(gen.NOTEBOOK_PATTERN))
+
+
+# --- the committed notebooks ------------------------------------------------------------------------
+
+def test_there_are_solutions_for_notebooks_02_to_04():
+    names = {path.name[:2] for path in SOLUTION_NOTEBOOKS}
+    assert {"02", "03", "04"} <= names
+    for path in SOLUTION_NOTEBOOKS:
+        assert (ROOT / "notebooks" / path.name).exists(), f"{path.name} should be named after its teaching notebook"
+
+
+def test_exercises_are_up_to_date_with_solutions(capsys):
+    status = gen.check(SOLUTIONS, EXERCISES)
+    assert status == 0, capsys.readouterr().out + "\nRun `make exercises` and commit exercises/."
+
+
+def words(text: str) -> set[str]:
+    """The words of a heading or a section name, without its formulas and markup."""
+    return set(re.findall(r"[a-z]{3,}", re.sub(r"\$[^$]*\$", " ", text).lower()))
+
+
+def tasks_of(path: Path) -> dict[int, list]:
+    """Cells of each task, keyed by task number: a task runs from its '## Task N ·' heading to the next '## '."""
+    tasks, current = {}, None
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            match = re.match(r"## Task (\d+) · ", cell.source)
+            current = int(match.group(1)) if match else None
+            if current is not None:
+                tasks[current] = []
+        if current is not None:
+            tasks[current].append(cell)
+    return tasks
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_each_solution_has_three_to_five_well_described_tasks(path):
+    tasks = tasks_of(path)
+    teaching = [words(line) for cell in nbformat.read(ROOT / "notebooks" / path.name, as_version=4).cells
+                if cell.cell_type == "markdown" for line in cell.source.split("\n") if line.startswith("#")]
+    assert 3 <= len(tasks) <= 5 and sorted(tasks) == list(range(1, len(tasks) + 1)), sorted(tasks)
+    kinds = set()
+    for number, cells in tasks.items():
+        description = cells[0].source
+        for part in ("**What to do.**", "**A good answer**", f"**Taught in** `{path.stem}`, section"):
+            assert part in description, f"task {number} of {path.name} does not say {part!r}"
+        section = re.search(r"\*\*Taught in\*\* `[^`]+`, section \*([^*]+)\*", description).group(1)
+        assert any(words(section) <= heading for heading in teaching), f"task {number}: no section {section!r}"
+        checked = any(c.cell_type == "code" and c.source.startswith(gen.CHECK_PREFIX) for c in cells)
+        written = any(c.cell_type == "markdown" and gen.BEGIN_MARKDOWN in c.source for c in cells)
+        assert checked or written, f"task {number} of {path.name} has neither a check nor a written answer"
+        if checked:
+            kinds.add("code")
+        if written:
+            kinds.add("written")
+    assert kinds == {"code", "written"}, f"{path.name} should mix code and written answers"
+
+
+def split_answers(cell) -> tuple[set[str], set[str]]:
+    """The stripped lines of a solution cell inside its answer regions, and those outside them."""
+    begin, end = (gen.BEGIN_CODE, gen.END_CODE) if cell.cell_type == "code" else (gen.BEGIN_MARKDOWN, gen.END_MARKDOWN)
+    inside, outside, in_region = set(), set(), False
+    for line in cell.source.split("\n"):
+        if line.strip() in (begin, end):
+            in_region = line.strip() == begin
+        else:
+            (inside if in_region else outside).add(line.strip())
+    return inside, outside
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_answer_reaches_the_exercise(path):
+    answers, elsewhere = set(), set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        inside, outside = split_answers(cell)
+        answers |= inside
+        elsewhere |= outside
+    exercise = nbformat.read(EXERCISES / path.name, as_version=4)
+    exercise_lines = {line.strip() for cell in exercise.cells for line in cell.source.split("\n")}
+    leaked = {line for line in (answers - elsewhere) & exercise_lines if len(line) > 3}
+    assert not leaked, f"{path.name}: answer lines in the exercise: {leaked}"
+    assert "SOLUTION" not in (EXERCISES / path.name).read_text()
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_exercise_keeps_the_solutions_cell_ids_and_marks_what_fails(path):
+    solution = nbformat.read(path, as_version=4)
+    exercise = nbformat.read(EXERCISES / path.name, as_version=4)
+    kept = [c.id for c in solution.cells if gen._first_line(c.source) != gen.SOLUTION_ONLY.get(c.cell_type)]
+    assert [c.id for c in exercise.cells] == kept
+    for cell in exercise.cells:
+        if cell.cell_type != "code":
+            continue
+        marked = cell.source.startswith(gen.RAISES_MARKER + "\n")
+        is_check = cell.source.split("\n")[int(marked)].startswith(gen.CHECK_PREFIX)
+        assert marked == (stub_runs_with_the_cell(cell.source) or is_check), f"{path.name}, cell {cell.id}"
+
+
+def stub_runs_with_the_cell(source: str) -> bool:
+    """Whether the cell raises NotImplementedError outside any function, i.e. when it runs."""
+
+    def visit(node: ast.AST, in_function: bool) -> bool:
+        if isinstance(node, ast.Raise) and not in_function and "NotImplementedError" in ast.unparse(node):
+            return True
+        in_function = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        return any(visit(child, in_function) for child in ast.iter_child_nodes(node))
+
+    return visit(gen._python(source), False)
+
+
+# --- the generator, on small notebooks -------------------------------------------------------------
+
+def notebook(*cells) -> nbformat.NotebookNode:
+    """A solution notebook: each cell ("md" or "code", source), ids c0, c1, ..."""
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for i, (kind, source) in enumerate(cells):
+        maker = new_markdown_cell if kind == "md" else new_code_cell
+        nb.cells.append(maker(source, id=f"c{i}"))
+    return nb
+
+
+TOP_LEVEL = """data = [1, 2, 3]
+# Not part of the hint.
+# HINT: add them up
+#   with sum().
+# BEGIN SOLUTION
+scratch = 10
+total = sum(data) + scratch - scratch
+# END SOLUTION
+print(total)"""
+
+IN_FUNCTION = """def double(x):
+    # HINT: multiply by two.
+    # BEGIN SOLUTION
+    y = x * 2
+    return y
+    # END SOLUTION"""
+
+WRITTEN = """Explain:
+
+<!-- BEGIN SOLUTION -->
+Because of the secret reason.
+<!-- END SOLUTION -->
+
+(two sentences)"""
+
+
+def demo() -> nbformat.NotebookNode:
+    return notebook(
+        ("md", "# Demo"),
+        ("md", "<!-- SOLUTION ONLY -->\nInstructor's notes: the secret reason."),
+        ("code", "import math"),
+        ("code", TOP_LEVEL),
+        ("code", "# CHECK: run this cell.\nassert total == 6"),
+        ("code", IN_FUNCTION),
+        ("code", "# CHECK\nassert double(2) == 4"),
+        ("code", "# SOLUTION ONLY\nprint('for instructors')"),
+        ("md", WRITTEN),
+        ("code", "print(math.pi)"),
+    )
+
+
+def by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {cell.id: cell for cell in nb.cells}
+
+
+def run(source: str, namespace: dict) -> None:
+    exec(compile(source, "<cell>", "exec"), namespace)
+
+
+def test_a_stub_outside_functions_raises_with_its_hint_and_is_marked():
+    cell = by_id(gen.build_exercise(demo(), "demo"))["c3"]
+    lines = cell.source.split("\n")
+    assert lines[0] == gen.RAISES_MARKER
+    assert "# HINT: add them up" in lines and "#   with sum()." in lines  # the hint stays visible
+    assert "BEGIN SOLUTION" not in cell.source and "sum(data)" not in cell.source and "scratch" not in cell.source
+    assert "total = None" in lines  # read later (by the check), so set: the check can say "no answer yet"
+    namespace = {}
+    with pytest.raises(NotImplementedError, match=r"replace this `raise`.*Hint: add them up with sum\(\)\.$"):
+        run(cell.source, namespace)
+    assert namespace["total"] is None and namespace["data"] == [1, 2, 3]
+
+
+def test_a_stub_inside_a_function_raises_when_called_and_its_cell_is_not_marked():
+    cells = by_id(gen.build_exercise(demo(), "demo"))
+    source = cells["c5"].source
+    assert not source.startswith(gen.RAISES_MARKER) and "x * 2" not in source and "y = None" not in source
+    namespace = {}
+    run(source, namespace)
+    with pytest.raises(NotImplementedError, match="Hint: multiply by two"):
+        namespace["double"](2)
+    assert cells["c6"].source.startswith(gen.RAISES_MARKER + "\n# CHECK\n")
+
+
+def test_check_cells_are_marked_and_other_cells_are_left_alone():
+    solution, exercise = demo(), gen.build_exercise(demo(), "demo")
+    cells = by_id(exercise)
+    assert cells["c4"].source == gen.RAISES_MARKER + "\n# CHECK: run this cell.\nassert total == 6"
+    for cid in ("c0", "c2", "c9"):
+        assert cells[cid].source == by_id(solution)[cid].source
+
+
+def test_written_answers_become_a_blank_and_solution_only_cells_are_dropped():
+    exercise = gen.build_exercise(demo(), "demo")
+    cells = by_id(exercise)
+    assert cells["c8"].source == f"Explain:\n\n{gen.ANSWER_PLACEHOLDER}\n\n(two sentences)"
+    assert "c1" not in cells and "c7" not in cells
+    assert "secret" not in gen.notebook_text(exercise) and "for instructors" not in gen.notebook_text(exercise)
+
+
+def test_exercise_is_a_clean_valid_notebook_with_the_solutions_ids_and_metadata():
+    solution = demo()
+    solution.cells[2].outputs = [new_output("stream", name="stdout", text="old output\n")]
+    solution.cells[2].execution_count = 3
+    solution.cells[2].metadata["tags"] = ["keep-me"]
+    exercise = gen.build_exercise(solution, "demo")
+    nbformat.validate(exercise)
+    assert (exercise.nbformat, exercise.nbformat_minor) >= (4, 5)
+    assert exercise.metadata == solution.metadata
+    assert [c.id for c in exercise.cells] == ["c0", "c2", "c3", "c4", "c5", "c6", "c8", "c9"]
+    code = [c for c in exercise.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert by_id(exercise)["c2"].metadata == {"tags": ["keep-me"]}
+
+
+def test_without_a_hint_the_stub_has_a_generic_one():
+    nb = notebook(("code", "# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION"), ("code", "# CHECK\nprint(answer)"))
+    source = gen.build_exercise(nb, "demo").cells[0].source
+    assert gen.GENERIC_HINT in source and "42" not in source
+
+
+def test_a_long_hint_is_wrapped_within_the_line_length_and_kept_whole():
+    hint = " ".join(["a long 'quoted' \"hint\" with a backslash \\ and ünïcode"] * 8)
+    nb = notebook(("code", f"if True:\n    # HINT: {hint}\n    # BEGIN SOLUTION\n    x = 1\n    # END SOLUTION"))
+    source = gen.build_exercise(nb, "demo").cells[0].source
+    stub = source[source.index("# YOUR ANSWER"):]
+    assert max(len(line) for line in stub.split("\n")) <= gen.LINE_LENGTH
+    with pytest.raises(NotImplementedError) as info:
+        run(source.replace(gen.RAISES_MARKER, ""), {})
+    assert str(info.value) == gen.stub_message(hint)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("# BEGIN SOLUTION\nx = 1", "never closed"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n# END SOLUTION", "inside another"),
+    ("x = 1\n# END SOLUTION", "without a"),
+    ("#BEGIN SOLUTION\nx = 1\n#END SOLUTION", "is not a marker"),
+    ("# BEGIN SOLUTION\n# END SOLUTION", "empty"),
+    ("x = [\n# BEGIN SOLUTION\n1,\n# END SOLUTION\n]", "whole statements"),
+    ("if True:\n    # BEGIN SOLUTION\n    x = 1\n# END SOLUTION", "indent"),
+])
+def test_malformed_code_markers_are_refused_with_the_cell_named(source, message):
+    with pytest.raises(gen.MarkerError, match=f"demo, cell 0 \\(id c0\\).*{message}"):
+        gen.build_exercise(notebook(("code", source)), "demo")
+
+
+def test_other_marker_mistakes_are_refused():
+    with pytest.raises(gen.MarkerError, match="never closed"):
+        gen.build_exercise(notebook(("md", "<!-- BEGIN SOLUTION -->\nanswer")), "demo")
+    with pytest.raises(gen.MarkerError, match="move it after the answer"):
+        gen.build_exercise(notebook(("code", "# CHECK\nprint(1)"), ("code", "# BEGIN SOLUTION\nx = 1\n# END SOLUTION")),
+                           "demo")
+    with pytest.raises(gen.MarkerError, match="no answer regions"):
+        gen.build_exercise(notebook(("code", "x = 1")), "demo")
+
+
+# --- the command: writing, refusing, forcing, checking ----------------------------------------------
+
+@pytest.fixture
+def course(tmp_path: Path) -> tuple[Path, Path]:
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    solutions.mkdir()
+    nbformat.write(demo(), solutions / "01_demo.ipynb")
+    other = notebook(("md", "# Other"), ("code", "# BEGIN SOLUTION\nvalue = 1\n# END SOLUTION\nprint(value)"))
+    nbformat.write(other, solutions / "02_other.ipynb")
+    return solutions, exercises
+
+
+def make(course: tuple[Path, Path], *flags: str) -> int:
+    solutions, exercises = course
+    return gen.main([*flags, "--solutions", str(solutions), "--exercises", str(exercises)])
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def edit_a_cell(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source = nb.cells[2].source.replace("raise NotImplementedError(", "total = 6  # my answer\nraise (")
+    nbformat.write(nb, path)
+
+
+def test_writes_missing_exercises_and_a_second_run_is_a_no_op(course, capsys):
+    assert make(course) == 0
+    solutions, exercises = course
+    assert sorted(p.name for p in exercises.iterdir()) == [gen.MANIFEST_NAME, "01_demo.ipynb", "02_other.ipynb"]
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 0
+    assert snapshot(exercises) == before  # not even rewritten with the same bytes
+    assert "0 exercise notebook(s) written, 2 already up to date" in capsys.readouterr().out
+
+
+def test_output_is_deterministic(course):
+    solutions, _ = course
+    assert gen.generate(solutions) == gen.generate(solutions)
+
+
+def test_refuses_to_overwrite_an_exercise_changed_by_hand_and_writes_nothing(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    other = nbformat.read(solutions / "02_other.ipynb", as_version=4)
+    other.cells[0].source = "# Other, improved"  # an update that is due for the other notebook
+    nbformat.write(other, solutions / "02_other.ipynb")
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 1
+    out = capsys.readouterr().out
+    assert "01_demo.ipynb was changed by hand" in out and "Nothing was written" in out and "FORCE=1" in out
+    assert "02_other" not in out.split("Nothing was written")[0]
+    assert snapshot(exercises) == before
+
+
+def test_force_overwrites_a_changed_exercise(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    assert make(course, "--force") == 0
+    assert "overwritten (--force)" in capsys.readouterr().out
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    assert make(course) == 0 and gen.check(solutions, exercises) == 0
+
+
+def test_an_untouched_exercise_follows_its_solution(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    solution = nbformat.read(solutions / "01_demo.ipynb", as_version=4)
+    solution.cells[0].source = "# Demo, second edition"
+    nbformat.write(solution, solutions / "01_demo.ipynb")
+    assert make(course) == 0
+    assert "updated from solutions/01_demo.ipynb" in capsys.readouterr().out
+    assert nbformat.read(exercises / "01_demo.ipynb", as_version=4).cells[0].source == "# Demo, second edition"
+
+
+def test_outputs_saved_by_running_an_exercise_are_not_a_hand_edit(course):
+    _, exercises = course
+    assert make(course) == 0
+    nb = nbformat.read(exercises / "01_demo.ipynb", as_version=4)
+    nb.cells[2].outputs = [new_output("stream", name="stdout", text="ran it\n")]
+    nb.cells[2].execution_count = 1
+    nbformat.write(nb, exercises / "01_demo.ipynb")
+    assert make(course) == 0
+    assert "ran it" not in (exercises / "01_demo.ipynb").read_text()
+
+
+def test_an_exercise_that_was_never_generated_is_not_overwritten(course):
+    solutions, exercises = course
+    exercises.mkdir()
+    shutil.copy(solutions / "01_demo.ipynb", exercises / "01_demo.ipynb")  # someone's own copy, no manifest
+    assert make(course) == 1
+    assert (exercises / "01_demo.ipynb").read_bytes() == (solutions / "01_demo.ipynb").read_bytes()
+
+
+def test_check_mode_lists_what_is_out_of_date_and_writes_nothing(course, capsys):
+    solutions, exercises = course
+    assert make(course, "--check") == 1
+    assert not exercises.exists()
+    assert make(course) == 0
+    assert make(course, "--check") == 0
+    solution = nbformat.read(solutions / "02_other.ipynb", as_version=4)
+    solution.cells[0].source = "# Other, changed"
+    nbformat.write(solution, solutions / "02_other.ipynb")
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course, "--check") == 1
+    out = capsys.readouterr().out
+    assert "02_other.ipynb: differs from what solutions/02_other.ipynb generates" in out and "01_demo" not in out
+    assert snapshot(exercises) == before
+    shutil.copy(exercises / "01_demo.ipynb", exercises / "03_orphan.ipynb")
+    assert make(course) == 0 and make(course, "--check") == 1
+    assert "03_orphan.ipynb: has no solution notebook" in capsys.readouterr().out
+
+
+def test_a_marker_error_stops_the_command_with_status_2(course, capsys):
+    solutions, exercises = course
+    nbformat.write(notebook(("code", "# BEGIN SOLUTION\nx = 1")), solutions / "03_broken.ipynb")
+    assert make(course) == 2
+    assert "03_broken.ipynb, cell 0 (id c0)" in capsys.readouterr().err
+    assert not exercises.exists()
+
+
+def test_make_exercises_passes_force_through():
+    def command(*args: str) -> str:
+        result = subprocess.run(["make", "-n", "exercises", *args], cwd=ROOT, capture_output=True, text=True)
+        return next(line for line in result.stdout.splitlines() if "make_exercises.py" in line)
+
+    assert command().rstrip().endswith("scripts/make_exercises.py")
+    assert command("FORCE=1").endswith("scripts/make_exercises.py --force")
