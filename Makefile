@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create .venv when missing and install the course with its extras.
 
+# Jupyter refuses to run as root unless told to (containers, CI machines); nobody else needs the flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install  ## Set up, then open the course in JupyterLab (the course's main job).
-	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 lint: install  ## ruff over helpers, tests, scripts and every notebook's code.
 	$(BIN)/ruff check helpers tests scripts conftest.py notebooks exercises solutions
@@ -43,6 +46,7 @@ samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.
 
 set-repo: install  ## Point the README's and notebooks' links at your fork: make set-repo REPO=owner/name
 	$(BIN)/python scripts/set_repo.py "$(REPO)"
+	$(BIN)/python scripts/make_exercises.py
 
 clean:  ## Remove build outputs and caches (keeps .venv and artifacts/).
 	rm -rf build .pytest_cache .ruff_cache

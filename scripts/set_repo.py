@@ -2,7 +2,8 @@
 
 The repository is named once, in pyproject.toml's [project.urls]; the README's Binder and Colab
 links and each notebook's Colab set-up cell repeat it, and tests/test_notebooks.py checks that
-they agree. This script rewrites all of them from the current name to the new one.
+they agree. This script rewrites pyproject.toml, the README, notebooks/ and solutions/ from the current
+name to the new one; exercises/ are generated from solutions/, so `make set-repo` regenerates them after.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def main(argv: list[str]) -> None:
         raise SystemExit("usage: make set-repo REPO=owner/name   (a GitHub owner and repository name)")
     old, new = current_slug(), argv[0]
     files = [ROOT / "pyproject.toml", ROOT / "README.md"]
-    files += sorted(p for folder in ("notebooks", "exercises", "solutions") for p in (ROOT / folder).glob("*.ipynb"))
+    files += sorted(p for folder in ("notebooks", "solutions") for p in (ROOT / folder).glob("*.ipynb"))
     for path in files:
         text = path.read_text()
         if old in text:
