@@ -114,12 +114,30 @@ def _check_regime(regime: str) -> None:
         raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}.")
 
 
+def _reseed_noise(model: keras.Model, seed: int) -> None:
+    """Restart every random layer of ``model`` (e.g. an input ``Dropout``) from ``seed``.
+
+    The models of an :class:`Adapter` are reused from run to run; without this, the noise a run sees
+    would depend on how many runs came before it, and the same (regime, subset, seed) could give a
+    different result in a different order.
+    """
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            _reseed_noise(layer, seed)
+        elif getattr(layer, "seed_generator", None) is not None:
+            layer.seed_generator.state.assign(np.array([seed, 0], dtype=layer.seed_generator.state.dtype))
+
+
 class Adapter:
     """Adapts one pretrained encoder, in any regime, to many labelled sets, compiling each graph once.
 
     The models and their compiled training loops (:class:`helpers.training.GraphTrainer`) are built on
-    first use and reused by later calls with fresh starting weights, so a grid of many small runs does
-    not pay a second of compilation per run. The pretrained encoder itself is never modified.
+    first use and reused by later calls with fresh starting weights (and their noise layers restarted
+    from the run's seed), so a grid of many small runs does not pay a second of compilation per run and
+    a run's result does not depend on the runs before it. The pretrained encoder itself is never modified.
+
+    Regimes that train the encoder ("scratch", "fine-tuned") train it as it is, noise layers included:
+    the deep denoising recipe's input masking is active there, as a regulariser.
 
     Args:
         encoder: pretrained encoder, (n, 784) -> (n, k).
@@ -202,9 +220,10 @@ class Adapter:
             raise ValueError(f"x and y must be non-empty and of equal length, got {len(x)} and {len(y)}.")
         s = self.schedule
         if regime == "scratch":
-            model, trainer = self._models(regime)
             body_weights, head_weights = self._fresh(seed)
+            model, trainer = self._models(regime)
             model.set_weights(body_weights + head_weights)
+            _reseed_noise(model, seed)
             trainer.train(x, y, steps=s.steps_for(s.scratch_steps, len(x)), seed=seed)
             return model
         head_weights = self._probe(x, y, seed)
@@ -214,6 +233,7 @@ class Adapter:
         classifier, head, trainer = self._models(regime)
         classifier.layers[0].set_weights(self.encoder.get_weights())
         head.set_weights(head_weights)
+        _reseed_noise(classifier, seed + 1)
         trainer.train(x, y, steps=s.steps_for(s.finetune_steps, len(x)), seed=seed + 1)
         return classifier
 

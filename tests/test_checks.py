@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import checks, data, linear, losses, models
+from helpers import checks, data, linear, losses, models, training
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -359,3 +359,246 @@ def test_04_task4(capsys):
     fails(checks.check_04_task4, lambda c: np.flatnonzero(c.max(axis=1) <= 0), codes, task=4, match="misses")
     fails(checks.check_04_task4, lambda c: c.max(axis=0) <= 0, codes, task=4, match="mask")
     fails(checks.check_04_task4, lambda c: list(np.flatnonzero(c.max(axis=0) <= 0)), None, task=4, match="codes")
+
+
+# --- 05 -------------------------------------------------------------------------------------------
+
+def draw_right(x, y, n_per_class, seed):
+    rng = np.random.default_rng(seed)
+    index = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.unique(y)])
+    rng.shuffle(index)
+    return x[index], y[index]
+
+
+def test_05_task1(capsys):
+    passes(checks.check_05_task1, draw_right, task=1, capsys=capsys)
+    passes(checks.check_05_task1, data.stratified_sample, task=1, capsys=capsys)
+    fails(checks.check_05_task1, stub, task=1, match="NotImplementedError")
+    fails(checks.check_05_task1, None, task=1, match="None")
+
+    def first_of_each_class(x, y, n, seed):
+        index = np.concatenate([np.flatnonzero(y == c)[:n] for c in np.unique(y)])
+        return x[index], y[index]
+
+    def unseeded(x, y, n, seed):
+        return draw_right(x, y, n, int(np.random.default_rng().integers(1000)))
+
+    def unbalanced(x, y, n, seed):
+        index = np.random.default_rng(seed).choice(len(y), size=n * len(np.unique(y)), replace=False)
+        return x[index], y[index]
+
+    def shuffled_separately(x, y, n, seed):
+        x_subset, y_subset = draw_right(x, y, n, seed)
+        return np.random.default_rng(seed).permutation(x_subset), y_subset
+
+    def with_replacement(x, y, n, seed):
+        rng = np.random.default_rng(seed)
+        index = np.concatenate([rng.choice(np.flatnonzero(y == c), size=n) for c in np.unique(y)])
+        return x[index], y[index]
+
+    def ten_classes_assumed(x, y, n, seed):
+        rng = np.random.default_rng(seed)
+        index = np.concatenate([rng.choice(np.flatnonzero(y == c), size=n, replace=False) for c in range(10)])
+        return x[index], y[index]
+
+    fails(checks.check_05_task1, first_of_each_class, task=1, match="first n examples")
+    fails(checks.check_05_task1, unseeded, task=1, match="same seed gave different")
+    fails(checks.check_05_task1, unbalanced, task=1, match="examples of class")
+    fails(checks.check_05_task1, shuffled_separately, task=1, match="drawn or shuffled separately")
+    fails(checks.check_05_task1, with_replacement, task=1, match="more than once")
+    fails(checks.check_05_task1, ten_classes_assumed, task=1, match="raised ValueError")
+    fails(checks.check_05_task1, lambda x, y, n, seed: np.arange(n), task=1, match="two arrays")
+
+
+def paired_right(baseline, candidate):
+    if len(baseline) != len(candidate):
+        raise ValueError("not paired")
+    gain = np.mean(candidate) - np.mean(baseline)
+    spread = max(np.sqrt(np.mean((a - np.mean(a)) ** 2)) for a in (np.asarray(baseline), np.asarray(candidate)))
+    return gain, spread, gain > spread
+
+
+def paired_wrong(gain=None, spread=None, helps=None, check_lengths=True):
+    """paired_right with one part replaced: each of gain, spread, helps a function of (baseline, candidate)."""
+
+    def paired(baseline, candidate):
+        if check_lengths and len(baseline) != len(candidate):
+            raise ValueError("not paired")
+        b, c = np.asarray(baseline), np.asarray(candidate)
+        g = gain(b, c) if gain else float(np.mean(c - b))
+        s = spread(b, c) if spread else max(np.std(b), np.std(c))
+        return g, s, helps(g, s) if helps else g > s
+
+    return paired
+
+
+def test_05_task2(capsys):
+    passes(checks.check_05_task2, paired_right, task=2, capsys=capsys)
+    fails(checks.check_05_task2, stub, task=2, match="NotImplementedError")
+    fails(checks.check_05_task2, None, task=2, match="None")
+    fails(checks.check_05_task2, paired_wrong(gain=lambda b, c: float(np.mean(b - c))), task=2, match="wrong sign")
+    fails(checks.check_05_task2, paired_wrong(gain=lambda b, c: float(np.median(c - b))), task=2,
+          match="not the mean of the paired differences")
+    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: max(np.std(b, ddof=1), np.std(c, ddof=1))),
+          task=2, match="ddof=1")
+    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: np.std(c - b)), task=2,
+          match="standard deviation of the differences")
+    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: np.std(c)), task=2, match="not the larger")
+    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: abs(g) > s), task=2, match="counted as a gain")
+    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: g > 0), task=2, match="say otherwise")
+    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: "yes" if g > s else "no"), task=2,
+          match="True or False")
+    fails(checks.check_05_task2, paired_wrong(check_lengths=False), task=2, match="accepted arrays of 5 and 1")
+
+    def typed_error(baseline, candidate):
+        if len(baseline) != len(candidate):
+            raise TypeError("not paired")
+        return paired_right(baseline, candidate)
+
+    fails(checks.check_05_task2, typed_error, task=2, match="raised TypeError, not ValueError")
+    fails(checks.check_05_task2, lambda b, c: paired_right(b, c)[:2], task=2, match="three values")
+
+
+@pytest.fixture(scope="module")
+def article(mnist) -> dict:
+    """The article's pretrained encoder (fast mode) and the 10-per-class labelled subset of seed 0."""
+    from helpers import pretrained
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EIAM_FAST", "1")
+        encoder = pretrained.load_or_train("article", verbose=0)[0]
+    x_few, y_few = data.stratified_sample(mnist["x_train"], mnist["y_train"].astype("int32"), 10, seed=0)
+    return {"encoder": encoder, "x_few": x_few, "y_few": y_few.astype("int32")}
+
+
+def classifier_on(encoder, *middle, copy=False, train=None, **train_arguments) -> keras.Model:
+    """encoder -> middle layers -> softmax head; trained on the subset with train_in_graph when ``train``."""
+    if copy:
+        body = keras.models.clone_model(encoder)
+        body.set_weights(encoder.get_weights())
+        encoder = body
+    head = keras.layers.Dense(10, activation="softmax")
+    model = keras.Sequential([encoder, *middle, head])
+    if train is not None:
+        x, y = train
+        variables = head.trainable_variables if train_arguments.pop("head_only", False) else None
+        training.set_seed(0)
+        training.train_in_graph(model, x, y, loss="sparse_categorical_crossentropy", variables=variables,
+                                **train_arguments)
+    return model
+
+
+def test_05_task3(mnist, article, capsys):
+    encoder, subset = article["encoder"], (article["x_few"], article["y_few"])
+    normalise = keras.layers.Normalization()
+    normalise.adapt(encoder.predict(mnist["x_train"], verbose=0))
+    probe = classifier_on(encoder, normalise, train=subset, head_only=True, steps=300, learning_rate=1e-2, l2=1e-2)
+    weights = [w.copy() for w in probe.get_weights()]
+    passes(checks.check_05_task3, probe, task=3, capsys=capsys)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, probe.get_weights())), "the check must not train it"
+    fails(checks.check_05_task3, None, task=3, match="None")
+    fails(checks.check_05_task3, lambda x: x, task=3, match="keras.Model")
+    fails(checks.check_05_task3, encoder, task=3, match=r"\(None, 32\)")
+    brief_on_raw_codes = classifier_on(encoder, train=subset, head_only=True, steps=240, learning_rate=1e-3)
+    fails(checks.check_05_task3, brief_on_raw_codes, task=3, match="trained to convergence")
+    untrained_head = classifier_on(encoder, normalise)
+    fails(checks.check_05_task3, untrained_head, task=3, match="trained to convergence")
+    everything_trained = classifier_on(encoder, copy=True, train=subset, steps=300, learning_rate=1e-3)
+    fails(checks.check_05_task3, everything_trained, task=3, match="not the pretrained ones")
+    scratch = classifier_on(keras.models.clone_model(encoder), train=subset, steps=300, learning_rate=1e-3)
+    fails(checks.check_05_task3, scratch, task=3, match="not the pretrained ones")
+    pixels_only = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
+    fails(checks.check_05_task3, pixels_only, task=3, match="no 784 × 32 weight matrix")
+
+
+def test_05_task4(article, capsys):
+    encoder, subset = article["encoder"], (article["x_few"], article["y_few"])
+    pretrained_weights = [w.copy() for w in encoder.get_weights()]
+    naive = classifier_on(encoder, copy=True, train=subset, steps=300, learning_rate=1e-3)
+    output = passes(checks.check_05_task4, naive, task=4, capsys=capsys)
+    assert "Naive fine-tuning: " in output and "a frozen probe on the same labels" in output
+    assert all(np.array_equal(a, b) for a, b in zip(pretrained_weights, encoder.get_weights()))
+    fails(checks.check_05_task4, None, task=4, match="None")
+    fails(checks.check_05_task4, encoder, task=4, match=r"\(None, 32\)")
+    frozen_probe = classifier_on(encoder, train=subset, head_only=True, steps=300, learning_rate=1e-2, l2=1e-2)
+    fails(checks.check_05_task4, frozen_probe, task=4, match="only the head was trained")
+    barely_trained = classifier_on(encoder, copy=True, train=subset, steps=5, learning_rate=1e-3)
+    fails(checks.check_05_task4, barely_trained, task=4, match="of its own 100 labelled digits")
+
+
+# --- 06 -------------------------------------------------------------------------------------------
+
+def count_right(encoder, regime):
+    head = encoder.output_shape[-1] * 10 + 10
+    return head + (sum(int(np.prod(w.shape)) for w in encoder.trainable_weights) if regime == "fine-tuned" else 0)
+
+
+def test_06_task1(capsys):
+    passes(checks.check_06_task1, count_right, task=1, capsys=capsys)
+    fails(checks.check_06_task1, stub, task=1, match="NotImplementedError")
+    fails(checks.check_06_task1, None, task=1, match="None")
+
+    def without_head_biases(encoder, regime):
+        return count_right(encoder, regime) - 10
+
+    def with_count_params(encoder, regime):
+        return encoder.output_shape[-1] * 10 + 10 + (encoder.count_params() if regime == "fine-tuned" else 0)
+
+    def leaves_it_frozen(encoder, regime):
+        encoder.trainable = regime == "fine-tuned"
+        model = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
+        return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+    def everything_always(encoder, regime):
+        return count_right(encoder, "fine-tuned")
+
+    fails(checks.check_06_task1, without_head_biases, task=1, match="10 biases")
+    fails(checks.check_06_task1, with_count_params, task=1, match="never updates")
+    fails(checks.check_06_task1, leaves_it_frozen, task=1, match="left frozen")
+    fails(checks.check_06_task1, everything_always, task=1, match="frozen: .* is not the number")
+
+
+def early_stopping(monitor="val_loss", patience=5, restore=True):
+    def fit(model, x, y, x_val, y_val, epochs):
+        stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=restore)
+        history = model.fit(x, y, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), callbacks=[stopper],
+                            verbose=0)
+        return history.history
+
+    return fit
+
+
+def test_06_task2(capsys):
+    output = passes(checks.check_06_task2, early_stopping(), task=2, capsys=capsys)
+    assert "5 epochs after the best validation loss" in output
+    fails(checks.check_06_task2, stub, task=2, match="NotImplementedError")
+    fails(checks.check_06_task2, None, task=2, match="None")
+    fails(checks.check_06_task2, lambda *args: None, task=2, match="None")  # forgot to return the history
+    fails(checks.check_06_task2, early_stopping(monitor="loss"), task=2, match="ran all 40 epochs")
+    fails(checks.check_06_task2, early_stopping(restore=False), task=2, match="weights of the last epoch")
+    fails(checks.check_06_task2, early_stopping(patience=10), task=2, match="patience of 5")
+
+
+def trained_autoencoder(x_train, noise=0.0, inputs=None, targets=None, epochs=10) -> keras.Model:
+    training.set_seed(0)
+    autoencoder, _, _ = models.build_autoencoder(128, noise=noise)
+    autoencoder.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy")
+    autoencoder.fit(x_train if inputs is None else inputs, x_train if targets is None else targets, epochs=epochs,
+                    batch_size=64, verbose=0)
+    return autoencoder
+
+
+def test_06_task3(mnist, capsys):
+    x_train = mnist["x_train"]
+    plain, denoising = trained_autoencoder(x_train), trained_autoencoder(x_train, noise=0.3)
+    output = passes(checks.check_06_task3, plain, denoising, task=3, capsys=capsys)
+    assert "on clean digits" in output
+    fails(checks.check_06_task3, None, denoising, task=3, match="`plain_autoencoder` is None")
+    fails(checks.check_06_task3, plain, None, task=3, match="`denoising_autoencoder` is None")
+    fails(checks.check_06_task3, denoising, plain, task=3, match="lower by at least")  # swapped
+    fails(checks.check_06_task3, plain, plain, task=3, match="lower by at least")  # no noise
+    masked_inputs = keras.ops.convert_to_numpy(keras.layers.Dropout(0.3, seed=1)(x_train, training=True))
+    holes_as_targets = trained_autoencoder(x_train, inputs=masked_inputs, targets=np.clip(masked_inputs, 0, 1))
+    fails(checks.check_06_task3, plain, holes_as_targets, task=3, match="lower by at least")
+    fails(checks.check_06_task3, plain, models.build_autoencoder(128, noise=0.3)[0], task=3, match="compile and fit")
+    fails(checks.check_06_task3, plain, models.build_autoencoder(128)[1], task=3, match="not its encoder")

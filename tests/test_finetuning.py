@@ -122,3 +122,25 @@ def test_train_in_graph_lowers_the_loss_and_rejects_bad_input(digits):
         training.train_in_graph(model, x, y, loss="mse", steps=1, learning_rate=-1.0)
     with pytest.raises(ValueError, match="nothing to train"):
         training.train_in_graph(model, x, y, loss="mse", steps=1, learning_rate=0.1, variables=[])
+
+
+def test_a_run_does_not_depend_on_the_runs_before_it(digits):
+    """Same regime, subset and seed give the same result whatever ran earlier (noise layers included)."""
+    from helpers import models as model_builders
+
+    x_train, y_train, x_test, y_test = digits
+    training.set_seed(0)
+    _, _, features = model_builders.build_deep_autoencoder((32,), 8, noise=0.3)  # has an input Dropout
+    statistics = finetuning.code_statistics(features, x_train)
+    x, y = data.stratified_sample(x_train, y_train, 3, seed=1)
+    schedule = finetuning.Schedule(scratch_steps=30, probe_steps=30, finetune_steps=30)
+
+    adapter = finetuning.Adapter(features, statistics, schedule)
+    first = {r: finetuning.accuracy(adapter.run(r, x, y, seed=5), x_test, y_test) for r in ("scratch", "fine-tuned")}
+    for seed in (6, 7):  # other runs in between
+        adapter.run("scratch", x, y, seed=seed)
+        adapter.run("fine-tuned", x, y, seed=seed)
+    again = {r: finetuning.accuracy(adapter.run(r, x, y, seed=5), x_test, y_test) for r in ("scratch", "fine-tuned")}
+    fresh = finetuning.Adapter(features, statistics, schedule)
+    alone = {r: finetuning.accuracy(fresh.run(r, x, y, seed=5), x_test, y_test) for r in ("fine-tuned", "scratch")}
+    assert first == again == alone
