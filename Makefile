@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course expected-outputs exercises samples set-repo clean
+.PHONY: help install lab test lint course bench expected-outputs exercises samples set-repo clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -34,6 +34,9 @@ test: lint  ## Set up, then run the whole suite in fast mode: unit tests and eve
 
 course: install  ## Execute every notebook in full mode; executed copies and HTML pages under build/course/.
 	$(BIN)/python scripts/build_course.py
+
+bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
+	$(BIN)/python benchmarks/bench.py $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
 	$(BIN)/python scripts/record_expected_outputs.py

@@ -1,0 +1,121 @@
+"""The benchmark's command line, data sources and report (its measurements run in `make bench`, not here)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import bench  # noqa: E402
+import bench_notebooks  # noqa: E402
+import bench_report  # noqa: E402
+
+
+def test_default_run_measures_everything_but_the_test_suite():
+    args = bench.parse_args([])
+    assert args.sections_to_run == ("loops", "tiny", "target", "notebooks", "figures")
+    assert args.modes_list == ["fast", "full"] and args.rounds == 7 and args.recipe_epochs == 50
+
+
+def test_quick_run_is_small_and_skips_notebooks_unless_asked():
+    args = bench.parse_args(["--quick"])
+    assert "notebooks" not in args.sections_to_run and args.rounds == 3 and args.recipe_epochs == 5
+    args = bench.parse_args(["--quick", "--modes", "fast", "--test-suite"])
+    assert "notebooks" in args.sections_to_run and "tests" in args.sections_to_run and args.modes_list == ["fast"]
+    assert "notebooks" not in bench.parse_args(["--skip-notebooks"]).sections_to_run
+
+
+@pytest.mark.parametrize("argv", [["--sections", "loops,nonsense"], ["--modes", "fast,slow"], ["--rounds", "1"]])
+def test_bad_arguments_stop_with_a_message(argv, capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_args(argv)
+    assert "error" in capsys.readouterr().err
+
+
+def test_full_mode_notebooks_say_when_they_run_on_the_sample(monkeypatch):
+    monkeypatch.delenv("EIAM_MNIST", raising=False)
+    monkeypatch.delenv("EIAM_FASHION_MNIST", raising=False)
+    variables, sources = bench_notebooks.data_environment("full")
+    assert variables["EIAM_MNIST"].endswith("mnist_sample.npz") and "SAMPLE" in sources["MNIST"]
+    variables, sources = bench_notebooks.data_environment("fast")
+    assert "EIAM_MNIST" not in variables and "sample" in sources["MNIST"]
+    monkeypatch.setenv("EIAM_MNIST", "/data/mnist.npz")
+    variables, sources = bench_notebooks.data_environment("full")
+    assert variables["EIAM_MNIST"] == "/data/mnist.npz" and "complete" in sources["MNIST"]
+
+
+def fake_results(complete: bool) -> dict:
+    """A results dict shaped like bench.main's, with made-up figures."""
+    seconds = {"plain_fit": [2.4, 2.5], "helpers_fit": [2.45, 2.5], "gradient_tape": [2.0, 2.1],
+               "epoch_compiled": [1.4, 1.3], "epoch_compiled_xla": [0.45, 0.5], "floor": [0.25, 0.24]}
+    variant = {"name": "epoch-compiled loop + XLA, Adam(1e-3)", "how": "…", "same_maths": False,
+               "taught_in_notebook_04": "the faster recipe", "reached": True, "epochs": 12, "seconds": 12.0,
+               "ratio_to_recipe": 0.1, "seconds_per_epoch": 1.0, "first_epoch_seconds": 6.0,
+               "final_val_loss": 0.1015, "best_val_loss": 0.1015}
+    return {
+        "started": "2025-01-01T00:00:00+00:00", "finished": "2025-01-01T00:10:00+00:00", "command": "bench.py",
+        "quick": False, "load_average_at_start": [1.0, 1.0, 1.0],
+        "machine": {"processor": "cpu", "usable_cpus": 2, "cpu_count": 2, "memory_gib": 8, "platform": "linux",
+                    "accelerators": "none"},
+        "versions": {"python": "3.11"},
+        "data": {"source": "s", "complete": complete, "training_images": 60000 if complete else 4000,
+                 "test_images": 10000 if complete else 1000,
+                 "note": "the complete MNIST" if complete else "ran on the bundled sample (4,000 training images), "
+                                                               "not the complete MNIST"},
+        "sections": {
+            "loops": {"settings": {"rounds": 3}, "seconds": seconds,
+                      "median_seconds": {k: sum(v) / 2 for k, v in seconds.items()},
+                      "ratio_to_fit": {"helpers_fit": 1.01, "gradient_tape": 1.4, "epoch_compiled": 0.55,
+                                       "epoch_compiled_xla": 0.2, "floor": 0.1},
+                      "ratio_to_floor": {"plain_fit": 10.0, "helpers_fit": 10.1, "gradient_tape": 8.4,
+                                         "epoch_compiled": 5.5, "epoch_compiled_xla": 1.9},
+                      "floor_parts_seconds": {"train_products": 0.22, "validation_products": 0.02}},
+            "target": {"settings": {}, "recipe": {"epochs": 50, "seconds": 120.0, "final_val_loss": 0.1021,
+                                                  "elapsed": [3.0]},
+                       "target_val_loss": 0.1021, "variants": [variant]},
+            "figures": {"settings": {"claim": "0.102"}, "recipe_val_bce": 0.1021, "recipe_epochs": 50,
+                        "recipe_comparable_to_claim": complete, "recipe_matches_claim": True if complete else None,
+                        "fine_tuning": None},
+        },
+    }
+
+
+def test_summary_table_compares_each_figure_with_its_target():
+    summary = bench_report.summary_rows(fake_results(True))
+    rows = {figure: (value, target, met) for figure, value, target, met in summary}
+    assert rows["`helpers.training.fit` ÷ plain `fit`, per epoch"] == ("1.010×", "≤ 1.05×", "yes")
+    assert rows["`tf.GradientTape` loop ÷ plain `fit`, per epoch"][2] == "**no**"  # 1.4 > 1.30
+    stretch = [r for f, *r in summary if "XLA ÷ floor" in f]
+    assert stretch == [["1.9×", "≤ 3× (stretch)", "yes"]]
+    recipe = [r for f, *r in summary if "faster recipe" in f]
+    assert recipe == [["0.10×", "≤ 0.25×", "yes"]]
+    assert rows["notebook 05's label-efficiency table"] == ("absent", "present (section 4)", "**no**")
+
+
+def test_report_says_plainly_when_it_ran_on_the_sample():
+    report = bench_report.render(fake_results(False))
+    assert report.startswith("# Benchmark")
+    assert "Ran on the bundled sample (4,000 training images), not the complete MNIST" in report
+    assert "n/a (not 50 epochs on the complete MNIST)" in report
+    assert "## Summary" in report and "## 2. Reaching the article recipe's loss sooner" in report
+    assert "Ran on the bundled sample" not in bench_report.render(fake_results(True))
+
+
+def test_course_figures_read_notebook_05s_saved_table(tmp_path):
+    grid = tmp_path / "artifacts" / "full" / "full" / "fine_tuning_grid.json"
+    grid.parent.mkdir(parents=True)
+    rows = [{"recipe": "article", "regime": regime, "labels_per_class": budget, "labels": labels, "seed": seed,
+             "accuracy": accuracy, "seconds": 0.5}
+            for regime, accuracy in (("scratch", 0.5), ("frozen", 0.7))
+            for budget, labels in ((1, 10), ("all", 60000)) for seed in (0, 1)]
+    grid.write_text(json.dumps({"settings": {"mode": "full", "budgets": [1, "all"], "seeds": [0, 1]}, "rows": rows}))
+    figures = bench_report.course_figures(fake_results(True), tmp_path)
+    table = figures["fine_tuning"]
+    assert table["source"] == "this run's full-mode notebooks" and table["complete_mnist"] is True
+    assert "| article | frozen | 70.0 ± 0.0 (2) | 70.0 ± 0.0 (2) |" in table["table_markdown"]
+    assert figures["recipe_matches_claim"] is True
