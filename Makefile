@@ -26,8 +26,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: install  ## Set up, then open the course in JupyterLab (the course's main job).
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-lint: install  ## ruff over helpers, tests, scripts and every notebook's code.
-	$(BIN)/ruff check helpers tests scripts conftest.py notebooks exercises solutions
+lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebook's code.
+	$(BIN)/ruff check helpers tests scripts benchmarks conftest.py notebooks exercises solutions
 
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile

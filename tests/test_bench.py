@@ -42,11 +42,12 @@ def test_full_mode_notebooks_say_when_they_run_on_the_sample(monkeypatch):
     monkeypatch.delenv("EIAM_FASHION_MNIST", raising=False)
     variables, sources = bench_notebooks.data_environment("full")
     assert variables["EIAM_MNIST"].endswith("mnist_sample.npz") and "SAMPLE" in sources["MNIST"]
+    assert variables["EIAM_FASHION_MNIST"].endswith("fashion_mnist_sample.npz") and "SAMPLE" in sources["Fashion-MNIST"]
     variables, sources = bench_notebooks.data_environment("fast")
     assert "EIAM_MNIST" not in variables and "sample" in sources["MNIST"]
     monkeypatch.setenv("EIAM_MNIST", "/data/mnist.npz")
     variables, sources = bench_notebooks.data_environment("full")
-    assert variables["EIAM_MNIST"] == "/data/mnist.npz" and "complete" in sources["MNIST"]
+    assert variables["EIAM_MNIST"] == "/data/mnist.npz" and "$EIAM_MNIST" in sources["MNIST"]
 
 
 def fake_results(complete: bool) -> dict:
@@ -91,7 +92,7 @@ def test_summary_table_compares_each_figure_with_its_target():
     assert rows["`helpers.training.fit` ÷ plain `fit`, per epoch"] == ("1.010×", "≤ 1.05×", "yes")
     assert rows["`tf.GradientTape` loop ÷ plain `fit`, per epoch"][2] == "**no**"  # 1.4 > 1.30
     stretch = [r for f, *r in summary if "XLA ÷ floor" in f]
-    assert stretch == [["1.9×", "≤ 3× (stretch)", "yes"]]
+    assert stretch == [["1.9×", "≤ 3× (stretch; complete MNIST)", "yes"]]
     recipe = [r for f, *r in summary if "faster recipe" in f]
     assert recipe == [["0.10×", "≤ 0.25×", "yes"]]
     assert rows["notebook 05's label-efficiency table"] == ("absent", "present (section 4)", "**no**")
@@ -114,7 +115,11 @@ def test_course_figures_read_notebook_05s_saved_table(tmp_path):
             for regime, accuracy in (("scratch", 0.5), ("frozen", 0.7))
             for budget, labels in ((1, 10), ("all", 60000)) for seed in (0, 1)]
     grid.write_text(json.dumps({"settings": {"mode": "full", "budgets": [1, "all"], "seeds": [0, 1]}, "rows": rows}))
-    figures = bench_report.course_figures(fake_results(True), tmp_path)
+    results = fake_results(True)
+    without_notebooks = bench_report.course_figures(results, tmp_path)["fine_tuning"]
+    assert without_notebooks is None or "this run" not in without_notebooks["source"]  # no notebooks ran this time
+    results["sections"]["notebooks"] = {"full": {}}
+    figures = bench_report.course_figures(results, tmp_path)
     table = figures["fine_tuning"]
     assert table["source"] == "this run's full-mode notebooks" and table["complete_mnist"] is True
     assert "| article | frozen | 70.0 ± 0.0 (2) | 70.0 ± 0.0 (2) |" in table["table_markdown"]
