@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keras
@@ -17,11 +19,21 @@ import keras
 from helpers import config
 
 
-def _temporary_beside(path: Path, suffix: str) -> Path:
+@contextmanager
+def _replaced_atomically(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; when the block succeeds, rename it over ``path``.
+
+    On failure the temporary file is removed and ``path`` keeps its previous content.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{suffix}", dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(handle)
-    return Path(name)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
@@ -29,12 +41,8 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"save_model() writes Keras's native format: the path must end in .keras, got {path}.")
-    temporary = _temporary_beside(path, ".keras")
-    try:
+    with _replaced_atomically(path) as temporary:
         model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
     return path
 
 
@@ -56,12 +64,8 @@ def save_text(text: str, path: str | os.PathLike) -> Path:
     path = Path(path)
     if not isinstance(text, str):
         raise ValueError(f"save_text() writes a str, got {type(text).__name__}.")
-    temporary = _temporary_beside(path, path.suffix)
-    try:
+    with _replaced_atomically(path) as temporary:
         temporary.write_text(text)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
     return path
 
 
