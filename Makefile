@@ -32,8 +32,8 @@ lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebo
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
-course: install  ## Execute every notebook in full mode; executed copies and HTML pages under build/course/.
-	$(BIN)/python scripts/build_course.py
+course: install  ## Execute every notebook in full mode, JOBS at a time (default: CPUs); pages under build/course/.
+	$(BIN)/python scripts/build_course.py $(if $(JOBS),--jobs $(JOBS))
 
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
 	$(BIN)/python benchmarks/bench.py $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))

@@ -1,84 +1,299 @@
-"""Execute every course notebook headless and write a readable copy of the course under build/course/.
+"""Execute every course notebook headless, several at a time, and write a readable copy of the course.
 
-Usage: ``python scripts/build_course.py [--fast] [NOTEBOOK ...]`` (``make course`` runs it in full mode).
-For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` and an HTML page,
-then ``build/course/index.html`` linking them with each one's status and wall time. The source
-notebooks are only read. Exits non-zero when any notebook fails, after building the rest.
+Usage: ``python scripts/build_course.py [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
+in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` and an
+HTML page under ``build/course/``, then ``index.html`` linking them with each one's status and wall time,
+and ``summary.json`` with the whole run's settings and timings. The source notebooks are only read.
+Exits non-zero when any notebook fails, after building the rest.
+
+Notebooks run ``--jobs`` at a time (default: one per usable CPU, at most 4), each on a fresh kernel in
+its own process. Most of a small model's training time is per-step overhead on one core, so two
+notebooks side by side on a 2-core machine finish much sooner than one after the other. Some notebooks
+load a model that another one saves (``helpers.pretrained``); the plan below makes them wait for it, so
+that no model is ever trained twice at the same time:
+
+- the article's autoencoder is saved by notebook 04 (the notebooks and solutions that use it wait for
+  notebook 04; when 04 is not among the notebooks to run, a job pretrains it first);
+- the deep denoising autoencoders (on MNIST, and on Fashion-MNIST for notebook 06) are pretrained by
+  jobs of their own, which call the same ``pretrained.load_or_train`` as the notebooks (so a model
+  already saved in the artifacts folder is loaded, not trained again);
+- notebook 07 reads the results notebook 05 saves, so it waits for 05.
+
+The longest jobs start first, and TensorFlow's thread pools are sized so that the jobs share the CPUs
+instead of fighting over them (:func:`thread_settings`). Each job's wall time is measured while it
+shares the machine with the others, so it is longer than the same notebook run alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import html
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "course"
 FOLDERS = ("notebooks", "solutions")
+MAX_DEFAULT_JOBS = 4
+
+# The saved models each notebook loads, by name: "<recipe>/<dataset>" as in helpers.pretrained.
+USES = {
+    "notebooks/05_fine_tuning.ipynb": ("article/mnist", "deep_denoising/mnist"),
+    "notebooks/06_pitfalls.ipynb": ("deep_denoising/mnist", "deep_denoising/fashion_mnist"),
+    "notebooks/07_summary_and_faq.ipynb": ("article/mnist", "deep_denoising/mnist"),
+    "solutions/04_keras_mnist_autoencoder.ipynb": ("article/mnist",),
+    "solutions/05_fine_tuning.ipynb": ("article/mnist",),
+}
+# Notebooks that save a model as part of their lesson: others wait for them rather than train it again.
+SAVED_BY = {"article/mnist": "notebooks/04_keras_mnist_autoencoder.ipynb"}
+# Other files one notebook reads from another: notebook 07 reads notebook 05's results.
+READS_FROM = {"notebooks/07_summary_and_faq.ipynb": ("notebooks/05_fine_tuning.ipynb",)}
+# Start order among the jobs that are ready: the longest first (as measured in full mode), then course order.
+LONGEST_FIRST = ("pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist", "pretrain article/mnist",
+                 "notebooks/06_pitfalls.ipynb", "notebooks/04_keras_mnist_autoencoder.ipynb",
+                 "notebooks/05_fine_tuning.ipynb", "solutions/06_pitfalls.ipynb", "solutions/05_fine_tuning.ipynb")
 
 
-def build(notebook: Path) -> tuple[str, float]:
-    """Execute one notebook, write its executed copy and HTML page; return (status, seconds)."""
+@dataclass
+class Job:
+    """One unit of work: execute a notebook, or pretrain a saved model that notebooks load."""
+
+    name: str  # "notebooks/05_fine_tuning.ipynb" or "pretrain deep_denoising/mnist"
+    needs: list[str] = field(default_factory=list)  # names of jobs that must finish first
+
+    @property
+    def is_notebook(self) -> bool:
+        return not self.name.startswith("pretrain ")
+
+
+def course_notebooks() -> list[Path]:
+    """Every numbered notebook of notebooks/ then solutions/, in course order."""
+    return [p for folder in FOLDERS for p in sorted((ROOT / folder).glob("[0-9]*.ipynb"))]
+
+
+def notebook_name(path: Path) -> str:
+    """``folder/file.ipynb``, the name a notebook has in the plan and in the report."""
+    path = path.resolve()
+    return f"{path.parent.name}/{path.name}"
+
+
+def plan(notebooks: list[Path]) -> list[Job]:
+    """The jobs that build these notebooks, with what each must wait for, longest first."""
+    names = [notebook_name(p) for p in notebooks]
+    jobs: dict[str, Job] = {}
+    for name in names:
+        needs = []
+        for model in USES.get(name, ()):
+            producer = SAVED_BY.get(model)
+            if producer in names:
+                if producer != name:
+                    needs.append(producer)
+            else:
+                needs.append(f"pretrain {model}")
+                jobs.setdefault(f"pretrain {model}", Job(f"pretrain {model}"))
+        needs += [other for other in READS_FROM.get(name, ()) if other in names]
+        jobs[name] = Job(name, needs)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    order = {name: len(rank) + i for i, name in enumerate(names)}
+    return sorted(jobs.values(), key=lambda job: rank.get(job.name, order.get(job.name, len(rank))))
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def default_jobs() -> int:
+    """One job per usable CPU, at most :data:`MAX_DEFAULT_JOBS`."""
+    return max(1, min(usable_cpus(), MAX_DEFAULT_JOBS))
+
+
+def thread_settings(parallel: int) -> dict[str, str]:
+    """TensorFlow's thread pools for each job: the usable CPUs shared out between the parallel jobs.
+
+    Left to itself, each TensorFlow process starts thread pools as large as the machine; two such
+    processes on 2 cores get in each other's way (measured here: one epoch of the 512-code autoencoder
+    took 11.4 s in each of two processes with the default pools, 5.5-6.4 s with one thread each).
+    """
+    threads = str(max(1, usable_cpus() // parallel))
+    return {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads}
+
+
+def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Path,
+             progress=print) -> dict:
+    """Run the jobs, ``parallel`` at a time, each as a child process; return timings and statuses.
+
+    A job whose prerequisite failed still runs (its notebook then trains what it needs itself).
+    """
+    if parallel < 1:
+        raise ValueError(f"the number of parallel jobs must be at least 1, got {parallel}.")
+    (out_dir / "logs").mkdir(parents=True, exist_ok=True)
+    waiting, running, done = list(jobs), {}, {}
+    start = time.perf_counter()
+    while waiting or running:
+        for job in list(waiting):
+            if len(running) >= parallel:
+                break
+            if all(need in done for need in job.needs):
+                waiting.remove(job)
+                log = out_dir / "logs" / (job.name.replace("/", "__").replace(" ", "_") + ".log")
+                command = [sys.executable, __file__, "--run-one", job.name, "--out", str(out_dir)]
+                handle = log.open("w")
+                process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=handle,
+                                           text=True)
+                running[job.name] = (process, handle, time.perf_counter() - start, log)
+                progress(f"  start  {job.name}" + (f" (after {', '.join(job.needs)})" if job.needs else ""))
+        time.sleep(0.2)
+        for name, (process, handle, started, log) in list(running.items()):
+            if process.poll() is None:
+                continue
+            stdout = process.stdout.read()
+            handle.close()
+            del running[name]
+            lines = [line for line in stdout.splitlines() if line.startswith("{")]
+            row = json.loads(lines[-1]) if lines else {
+                "status": f"runner failed (exit {process.returncode}); see {log.relative_to(ROOT)}"}
+            row.update(name=name, started_at_s=round(started, 1), finished_at_s=round(time.perf_counter() - start, 1))
+            done[name] = row
+            progress(f"  done   {name}: {row['status']}, {row.get('seconds', float('nan')):.0f} s, "
+                     f"peak {row.get('peak_rss_mib', float('nan')):.0f} MiB")
+    wall = time.perf_counter() - start
+    rows = [done[job.name] for job in jobs]
+    return {"jobs": rows, "parallel": parallel, "wall_seconds": wall,
+            "busy_seconds": sum(r.get("seconds", 0.0) for r in rows),
+            "all_ok": all(r["status"] == "ok" for r in rows)}
+
+
+def execute_notebook(notebook: Path) -> tuple[object, dict]:
+    """Execute one notebook on a fresh kernel, in memory; return it and status, seconds, peak memory, models.
+
+    Cells that fail on purpose (nbval's ``# NBVAL_RAISES_EXCEPTION``, e.g. the article's own
+    ``NameError``) may fail here too. Peak memory is the kernel's peak resident set
+    (``getrusage(RUSAGE_CHILDREN)``: the kernel is this process's child), in MiB.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:  # cells that fail on purpose (nbval's marker) may fail here too (in memory only)
+    for cell in nb.cells:
         if cell.cell_type == "code" and "# NBVAL_RAISES_EXCEPTION" in cell.source:
             tags = cell.metadata.setdefault("tags", [])
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
-    target = OUT / notebook.parent.name
-    target.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status = "ok"
     try:
-        NotebookClient(nb, timeout=3600, resources={"metadata": {"path": str(notebook.parent)}}).execute()
+        NotebookClient(nb, timeout=None, resources={"metadata": {"path": str(notebook.parent)}}).execute()
     except CellExecutionError as error:
         status = f"failed: {str(error).strip().splitlines()[-1][:200]}"
     seconds = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    stdout = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                     if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    models = [line.strip() for line in stdout.splitlines() if "trained now" in line or "loaded from" in line]
+    return nb, {"status": status, "seconds": seconds, "peak_rss_mib": peak_kib / 1024, "model_lines": models[:6]}
+
+
+def _run_one(name: str, out_dir: Path) -> dict:
+    """The child process's work: one job; writes the executed notebook and its HTML page under out_dir."""
+    if name.startswith("pretrain "):
+        from helpers import pretrained
+
+        recipe, dataset = name.removeprefix("pretrain ").split("/")
+        start = time.perf_counter()
+        _, _, where = pretrained.load_or_train(recipe, dataset=dataset, verbose=2)
+        return {"status": "ok", "seconds": time.perf_counter() - start,
+                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "model_lines": [f"{recipe} on {dataset}: {where}"]}
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = ROOT / name
+    nb, row = execute_notebook(notebook)
+    target = out_dir / notebook.parent.name
+    target.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target / notebook.name)
     body, _ = HTMLExporter().from_notebook_node(nb)
     (target / notebook.with_suffix(".html").name).write_text(body)
-    return status, seconds
+    return row
 
 
-def write_index(results: list[tuple[Path, str, float]], mode: str) -> Path:
+def write_index(result: dict, mode: str, out_dir: Path) -> Path:
+    """``index.html``: every notebook's page, status and wall time."""
     rows = "\n".join(
-        f'<tr><td><a href="{p.parent.name}/{p.with_suffix(".html").name}">{p.parent.name}/{p.name}</a></td>'
-        f"<td>{html.escape(status)}</td><td>{seconds:.0f} s</td></tr>"
-        for p, status, seconds in results
+        f'<tr><td><a href="{html.escape(r["name"].removesuffix(".ipynb"))}.html">{html.escape(r["name"])}</a></td>'
+        f"<td>{html.escape(r['status'])}</td><td>{r.get('seconds', float('nan')):.0f} s</td></tr>"
+        for r in result["jobs"] if not r["name"].startswith("pretrain ")
     )
-    index = OUT / "index.html"
+    index = out_dir / "index.html"
     index.write_text(
         "<!doctype html><meta charset='utf-8'><title>Everything Is a Mapping</title>"
         f"<h1>Everything Is a Mapping: the course, executed in {mode} mode</h1>"
-        f"<table><tr><th>notebook</th><th>status</th><th>wall time</th></tr>\n{rows}\n</table>\n"
+        f"<p>{len(result['jobs'])} jobs, {result['parallel']} at a time, in {result['wall_seconds'] / 60:.1f} min."
+        f"</p><table><tr><th>notebook</th><th>status</th><th>wall time</th></tr>\n{rows}\n</table>\n"
     )
     return index
 
 
+def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = OUT,
+          extra_env: dict[str, str] | None = None, progress=print) -> dict:
+    """Plan and run the build; write index.html and summary.json under out_dir; return the summary."""
+    env = {**thread_settings(parallel), **os.environ, **(extra_env or {}), "EIAM_FAST": "1" if fast else "0"}
+    ask = "from helpers import config; print(config.artifacts_dir())"  # where the jobs will save, in their environment
+    artifacts_dir = Path(subprocess.run([sys.executable, "-c", ask], env=env, cwd=ROOT, capture_output=True, text=True,
+                                        check=True).stdout.strip())
+    saved_before = sorted(p.name for p in artifacts_dir.glob("*")) if artifacts_dir.is_dir() else []
+    jobs = plan(notebooks)
+    progress(f"building {sum(j.is_notebook for j in jobs)} notebooks ({len(jobs)} jobs), {parallel} at a time, "
+             f"{'fast' if fast else 'full'} mode; models in {artifacts_dir} ({len(saved_before)} files there)")
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    result = run_plan(jobs, parallel=parallel, env=env, out_dir=out_dir, progress=progress)
+    summary = {"started": started, "mode": "fast" if fast else "full",
+               "data": {v: env.get(v, "") for v in ("EIAM_MNIST", "EIAM_FASHION_MNIST")},
+               "threads_per_job": {v: env[v] for v in thread_settings(parallel)},
+               "artifacts_dir": str(artifacts_dir), "artifacts_before": saved_before,
+               "plan": [{"name": j.name, "needs": j.needs} for j in jobs], **result}
+    temporary = out_dir / "summary.json.partial"
+    temporary.write_text(json.dumps(summary, indent=1))
+    temporary.replace(out_dir / "summary.json")
+    write_index(result, summary["mode"], out_dir)
+    return summary
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="fast mode (bundled samples, few epochs)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help=f"notebooks run at once (default: usable CPUs, at most {MAX_DEFAULT_JOBS})")
+    parser.add_argument("--run-one", help=argparse.SUPPRESS)  # internal: the child process of one job
+    parser.add_argument("--out", type=Path, default=OUT, help=argparse.SUPPRESS)
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    os.environ["EIAM_FAST"] = "1" if args.fast else "0"
-    notebooks = [p.resolve() for p in args.notebooks] or sorted(
-        p for folder in FOLDERS for p in (ROOT / folder).glob("[0-9]*.ipynb")
-    )
-    results = []
-    for notebook in notebooks:
-        status, seconds = build(notebook)
-        print(f"{notebook.relative_to(ROOT)}: {status} ({seconds:.0f} s)", flush=True)
-        results.append((notebook, status, seconds))
-    print(f"index: {write_index(results, 'fast' if args.fast else 'full').relative_to(ROOT)}")
-    return 0 if all(status == "ok" for _, status, _ in results) else 1
+    if args.run_one:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(_run_one(args.run_one, args.out)))
+        return 0
+    missing = [str(p) for p in args.notebooks if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}; give paths such as notebooks/05_fine_tuning.ipynb")
+    parallel = args.jobs if args.jobs is not None else default_jobs()
+    if parallel < 1:
+        parser.error(f"--jobs must be at least 1, got {parallel}")
+    notebooks = [p.resolve() for p in args.notebooks] or course_notebooks()
+    start = time.perf_counter()
+    summary = build(notebooks, fast=args.fast, parallel=parallel)
+    print(f"{summary['mode']} mode: {'all ok' if summary['all_ok'] else 'FAILURES'}; "
+          f"{time.perf_counter() - start:.0f} s wall ({summary['busy_seconds']:.0f} s of jobs, {parallel} at a time); "
+          f"index: {(OUT / 'index.html').relative_to(ROOT)}")
+    return 0 if summary["all_ok"] else 1
 
 
 if __name__ == "__main__":
