@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Workers for the test suite: notebooks run in parallel, one notebook per worker.
+# Notebooks run at once, one per worker: pytest's workers in `make test`, the build's jobs in `make course`.
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
@@ -32,11 +32,11 @@ lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebo
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
-course: install  ## Execute every notebook in full mode, JOBS at a time (default: CPUs); pages under build/course/.
-	$(BIN)/python scripts/build_course.py $(if $(JOBS),--jobs $(JOBS))
+course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTML pages under build/course/.
+	$(BIN)/python scripts/build_course.py --jobs $(JOBS)
 
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
-	$(BIN)/python benchmarks/bench.py $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
+	$(BIN)/python benchmarks/bench.py --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
 
 expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
 	$(BIN)/python scripts/record_expected_outputs.py

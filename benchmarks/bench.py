@@ -110,16 +110,16 @@ def load_data() -> tuple:
 def test_suite() -> dict:
     """Wall time of ``make test``'s two commands (install excluded): ruff, then pytest on two workers."""
     env = {k: v for k, v in os.environ.items() if k not in ("EIAM_MNIST", "EIAM_FASHION_MNIST", "EIAM_ARTIFACTS")}
-    env["EIAM_FAST"] = "1"
+    env.update(EIAM_FAST="1", OPENBLAS_NUM_THREADS="1")
     python = sys.executable
     ruff = Path(python).parent / "ruff"
     commands = {
-        "ruff": [str(ruff), "check", "helpers", "tests", "scripts", "conftest.py", "notebooks", "exercises",
-                 "solutions"],
+        "ruff": [str(ruff), "check", "helpers", "tests", "scripts", "benchmarks", "conftest.py", "notebooks",
+                 "exercises", "solutions"],
         "pytest": [python, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q"],
     }
     result = {"settings": {"commands": {k: " ".join(v) for k, v in commands.items()},
-                           "environment": "EIAM_FAST=1, no data variables (as make test runs)"}}
+                           "environment": "EIAM_FAST=1 OPENBLAS_NUM_THREADS=1, no data variables (as make test runs)"}}
     for name, command in commands.items():
         start = time.perf_counter()
         completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -138,6 +138,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sections", default=None,
                         help=f"comma-separated subset of {','.join(SECTIONS)} (default: all but tests)")
     parser.add_argument("--modes", default=None, help="notebook modes, 'fast', 'full' or 'fast,full' (default both)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="notebooks built at once in the notebooks section, as make course's JOBS (default 2)")
     parser.add_argument("--skip-notebooks", action="store_true", help="leave out the notebooks section")
     parser.add_argument("--test-suite", action="store_true", help="also time make test's ruff and pytest commands")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of the loops section (default 7; quick 3)")
@@ -163,8 +165,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.modes_list = modes
     args.rounds = args.rounds or (3 if args.quick else 7)
     args.recipe_epochs = args.recipe_epochs or (5 if args.quick else 50)
-    if args.rounds < 2 or args.recipe_epochs < 1:
-        parser.error("--rounds must be at least 2 and --recipe-epochs at least 1")
+    if args.rounds < 2 or args.recipe_epochs < 1 or args.jobs < 1:
+        parser.error("--rounds must be at least 2, --recipe-epochs and --jobs at least 1")
     return args
 
 
@@ -196,7 +198,7 @@ def main(argv: list[str]) -> int:
         "loops": lambda: bench_loops.loop_epochs(x_train, x_test, rounds=args.rounds),
         "tiny": bench_loops.tiny_sets,
         "target": lambda: bench_loops.time_to_target(x_train, x_test, recipe_epochs=args.recipe_epochs),
-        "notebooks": lambda: bench_notebooks.time_notebooks(args.modes_list, out_dir=out),
+        "notebooks": lambda: bench_notebooks.time_notebooks(args.modes_list, out_dir=out, parallel=args.jobs),
         "figures": lambda: bench_report.course_figures(results, out),
         "tests": test_suite,
     }

@@ -53,16 +53,15 @@ def data_environment(mode: str) -> tuple[dict[str, str], dict[str, str]]:
     return variables, sources
 
 
-def time_notebooks(modes: list[str], *, out_dir: Path, parallel: int | None = None,
+def time_notebooks(modes: list[str], *, out_dir: Path, parallel: int = 2,
                    progress: Callable[[str], None] = print) -> dict:
     """Build the course in each mode exactly as ``make course`` does; return timings and sources.
 
     Each mode gets a fresh, empty artifacts folder (``out_dir/artifacts/<mode>``, emptied first), so
     no notebook finds a model that an earlier run saved: every model is trained once, by the job or
     notebook that saves it, and loaded by the others (each row says which, from the "trained now" /
-    "loaded from" lines). Jobs run ``parallel`` at a time (``make course``'s default when None).
+    "loaded from" lines). Jobs run ``parallel`` at a time (``make course``'s ``JOBS``, 2 by default).
     """
-    parallel = parallel or build_course.default_jobs()
     results = {}
     for mode in modes:
         if mode not in ("fast", "full"):

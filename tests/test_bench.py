@@ -30,7 +30,8 @@ def test_quick_run_is_small_and_skips_notebooks_unless_asked():
     assert "notebooks" not in bench.parse_args(["--skip-notebooks"]).sections_to_run
 
 
-@pytest.mark.parametrize("argv", [["--sections", "loops,nonsense"], ["--modes", "fast,slow"], ["--rounds", "1"]])
+@pytest.mark.parametrize("argv", [["--sections", "loops,nonsense"], ["--modes", "fast,slow"], ["--rounds", "1"],
+                                  ["--jobs", "0"]])
 def test_bad_arguments_stop_with_a_message(argv, capsys):
     with pytest.raises(SystemExit):
         bench.parse_args(argv)
