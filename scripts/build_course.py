@@ -145,19 +145,17 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
                 waiting.remove(job)
                 log = out_dir / "logs" / (job.name.replace("/", "__").replace(" ", "_") + ".log")
                 command = [sys.executable, __file__, "--run-one", job.name, "--out", str(out_dir)]
-                handle = log.open("w")
-                process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=handle,
-                                           text=True)
+                handle = log.open("w")  # the child's output and TensorFlow's log; its result is the last JSON line
+                process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
                 running[job.name] = (process, handle, time.perf_counter() - start, log)
                 progress(f"  start  {job.name}" + (f" (after {', '.join(job.needs)})" if job.needs else ""))
         time.sleep(0.2)
         for name, (process, handle, started, log) in list(running.items()):
             if process.poll() is None:
                 continue
-            stdout = process.stdout.read()
             handle.close()
             del running[name]
-            lines = [line for line in stdout.splitlines() if line.startswith("{")]
+            lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("{")]
             row = json.loads(lines[-1]) if lines else {
                 "status": f"runner failed (exit {process.returncode}); see {log.relative_to(ROOT)}"}
             row.update(name=name, started_at_s=round(started, 1), finished_at_s=round(time.perf_counter() - start, 1))
