@@ -28,8 +28,7 @@ History = dict[str, list[float]]
 
 def set_seed(seed: int) -> None:
     """Seed Python's, NumPy's and the backend's random generators (``keras.utils.set_random_seed``)."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    _check_seed(seed)
     keras.utils.set_random_seed(seed)
 
 
@@ -70,6 +69,20 @@ def _check_validation(model: keras.Model, validation_data: object) -> tuple[np.n
     x_val, y_val = validation_data
     _check_arrays(model, x_val, y_val, "validation_data")
     return x_val, y_val
+
+
+def _check_loop_call(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, caller: str, *, epochs: int, batch_size: int,
+    validation_data: object, seed: object, verbose: object,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The checks every explicit training loop makes of its arguments; returns the checked validation data."""
+    _check_arrays(model, x, y, caller)
+    _check_schedule(epochs, batch_size)
+    validation_data = _check_validation(model, validation_data)
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
+    _check_seed(seed)
+    return validation_data
 
 
 def fit(
@@ -135,13 +148,8 @@ def train_with_gradient_tape(
     Returns:
         ``{"loss": [...], "val_loss": [...]}``, one mean loss per epoch, as ``fit`` reports it.
     """
-    _check_arrays(model, x, y, "train_with_gradient_tape")
-    _check_schedule(epochs, batch_size)
-    validation_data = _check_validation(model, validation_data)
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    validation_data = _check_loop_call(model, x, y, "train_with_gradient_tape", epochs=epochs, batch_size=batch_size,
+                                       validation_data=validation_data, seed=seed, verbose=verbose)
     trainer = GradientTapeTrainer(model, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed)
     history: History = {"loss": []}
     if validation_data is not None:
@@ -377,12 +385,8 @@ def train_epochs_in_graph(
     Returns:
         ``{"loss": [...], "val_loss": [...]}``, one mean loss per epoch run, as ``fit`` reports it.
     """
-    _check_arrays(model, x, y, "train_epochs_in_graph")
-    _check_schedule(epochs, batch_size)
-    validation_data = _check_validation(model, validation_data)
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}.")
-    _check_seed(seed)
+    validation_data = _check_loop_call(model, x, y, "train_epochs_in_graph", epochs=epochs, batch_size=batch_size,
+                                       validation_data=validation_data, seed=seed, verbose=verbose)
     if target_val_loss is not None:
         if isinstance(target_val_loss, bool) or not isinstance(target_val_loss, (int, float)):
             raise ValueError(f"target_val_loss must be a number or None, got {target_val_loss!r}.")
@@ -549,8 +553,7 @@ class GraphTrainer:
         """Run ``steps`` Adam steps on (x, y) from a fresh optimizer state; return the last loss."""
         _check_arrays(self.model, x, y, "GraphTrainer.train")
         _check_schedule(steps, self.batch_size)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+        _check_seed(seed)
         for variable, value in zip(self.optimizer.variables, self._initial_state):
             variable.assign(value)
         self._generator.reset_from_seed(seed)

@@ -24,17 +24,22 @@ def test_gradient_tape_loop_lowers_the_loss_and_has_fits_keys(digits):
     assert all(isinstance(v, float) for v in history["loss"])
 
 
-def test_gradient_tape_loop_reports_the_true_mean_loss(digits):
+@pytest.mark.parametrize("loop, n, batch_size", [
+    ("train_with_gradient_tape", 512, 100),  # batches of 100 and a last one of 12
+    ("train_epochs_in_graph", 300, 128),  # batches of 128, 128 and 44
+])
+def test_explicit_loops_report_the_true_mean_loss_over_a_short_last_batch(digits, loop, n, batch_size):
     import keras
 
     training.set_seed(1)
     autoencoder, _, _ = models.build_autoencoder(8)
-    history = training.train_with_gradient_tape(
-        autoencoder, digits, digits, loss="mse", optimizer=keras.optimizers.SGD(learning_rate=0.0),
-        epochs=1, batch_size=100, validation_data=(digits, digits), verbose=0,
+    x = digits[:n]
+    history = getattr(training, loop)(
+        autoencoder, x, x, loss="mse", optimizer=keras.optimizers.SGD(learning_rate=0.0),
+        epochs=1, batch_size=batch_size, validation_data=(x, x), verbose=0,
     )
     # With a zero learning rate nothing moves, so the epoch's loss equals the loss of the fixed model.
-    expected = float(np.mean((autoencoder.predict(digits, verbose=0) - digits) ** 2))
+    expected = float(np.mean((autoencoder.predict(x, verbose=0) - x) ** 2))
     assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert history["val_loss"][0] == pytest.approx(expected, rel=1e-5)
 
@@ -161,21 +166,6 @@ def test_epoch_compiled_loop_does_fits_maths(digits):
         results.append(autoencoder.get_weights())
     for fitted, in_graph in zip(*results):
         np.testing.assert_allclose(in_graph, fitted, rtol=1e-4, atol=1e-6)
-
-
-def test_epoch_compiled_loop_reports_the_true_mean_loss_over_a_short_last_batch(digits):
-    import keras
-
-    training.set_seed(1)
-    autoencoder, _, _ = models.build_autoencoder(8)
-    x = digits[:300]  # batches of 128, 128 and 44
-    history = training.train_epochs_in_graph(
-        autoencoder, x, x, loss="mse", optimizer=keras.optimizers.SGD(learning_rate=0.0),
-        epochs=1, batch_size=128, validation_data=(x, x), verbose=0,
-    )
-    expected = float(np.mean((autoencoder.predict(x, verbose=0) - x) ** 2))
-    assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
-    assert history["val_loss"][0] == pytest.approx(expected, rel=1e-5)
 
 
 def test_epoch_compiled_loop_same_seed_same_history_and_one_trace(digits):
