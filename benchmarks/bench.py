@@ -6,9 +6,9 @@ Reads the complete MNIST from ``$EIAM_MNIST`` when it is set; otherwise runs on 
 (4,000 training and 1,000 test images) and says so in both files.
 
 Sections:
-  loops      per-epoch time of each helpers.training loop against plain model.fit, and the floor
+  loops      per-epoch time of the course's training engine (helpers.training) against plain model.fit, and the floor
              (one epoch's matrix products alone), measured alternately in the same run
-  tiny       what a 100-example epoch costs in fit, against a GraphTrainer step and run
+  tiny       what a 100-example epoch costs in fit, against a step and run of Trainer.train_steps
   target     wall time of several ways to reach the validation loss of the article's recipe
              (Adadelta(1.0), batch 256, 50 epochs), as a ratio to that recipe's time
   notebooks  wall time and peak memory of every notebook, fast mode and full mode

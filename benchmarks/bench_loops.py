@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import models, training
+from helpers import models, speed, training
 
 ARTICLE = {"architecture": "784-32-784, relu code, sigmoid output", "loss": "binary_crossentropy",
            "optimizer": "Adadelta(learning_rate=1.0)", "batch_size": 256, "seed": 0}
@@ -30,8 +30,7 @@ def load_average() -> list[float]:
 
 def article_model(optimizer: keras.optimizers.Optimizer | None = None, *, compile_model: bool = True) -> keras.Model:
     """The article's 784-32-784 autoencoder from seed 0, compiled with BCE and ``optimizer`` (default Adadelta(1.0))."""
-    training.set_seed(0)
-    autoencoder, _, _ = models.build_autoencoder(32)
+    autoencoder, _, _ = models.build_autoencoder(32, seed=0)
     if compile_model:
         autoencoder.compile(optimizer=optimizer or keras.optimizers.Adadelta(learning_rate=1.0),
                             loss="binary_crossentropy")
@@ -83,16 +82,15 @@ def _median(values: list[float]) -> float:
 
 
 def loop_epochs(x: np.ndarray, x_val: np.ndarray, *, rounds: int, progress: Callable[[str], None] = print) -> dict:
-    """Per-epoch time of each ``helpers.training`` loop against plain ``model.fit``, measured alternately.
+    """Per-epoch time of the course's training engine against plain ``model.fit``, measured alternately.
 
-    Six contestants train the article's autoencoder (same seed, Adadelta(1.0), batch 256, the
-    validation set evaluated after each epoch): plain ``model.fit``, ``helpers.training.fit``, the
-    ``tf.GradientTape`` loop (:class:`helpers.training.GradientTapeTrainer`, the loop of
-    ``train_with_gradient_tape``), the epoch-compiled loop (:class:`helpers.training.CompiledEpochTrainer`)
-    without and with XLA, and the floor: one epoch of the matrix products alone
-    (:func:`helpers.training.matrix_product_floor`, training and validation). Each round runs one
-    epoch of each, in an order rotated every round, so that a change of the machine's load hits all
-    of them alike; round 1 (warm-up, tracing) is dropped.
+    Four contestants train the article's autoencoder (same seed, Adadelta(1.0), batch 256, the
+    validation set evaluated after each epoch): plain ``model.fit``, the course's engine
+    (:meth:`helpers.training.Trainer.train_epoch`, an epoch as one compiled graph, as
+    :func:`helpers.training.train` runs it) without and with XLA, and the floor: one epoch of the
+    matrix products alone (:func:`helpers.speed.matrix_product_floor`, training and validation). Each
+    round runs one epoch of each, in an order rotated every round, so that a change of the machine's
+    load hits all of them alike; round 1 (warm-up, tracing) is dropped.
 
     Returns:
         ``{"settings", "seconds": {name: [per measured round]}, "median_seconds", "ratio_to_fit",
@@ -100,17 +98,11 @@ def loop_epochs(x: np.ndarray, x_val: np.ndarray, *, rounds: int, progress: Call
     """
     if rounds < 2:
         raise ValueError(f"rounds must be at least 2 (the first is dropped as warm-up), got {rounds}.")
-    x_tensor, val_tensor = tf.constant(x), tf.constant(x_val)
     plain = article_model()
-    helper = article_model()
-    tape_model = article_model(compile_model=False)
-    tape = training.GradientTapeTrainer(tape_model, loss="binary_crossentropy",
-                                        optimizer=keras.optimizers.Adadelta(learning_rate=1.0), batch_size=256)
-    compiled = training.CompiledEpochTrainer(article_model(compile_model=False), loss="binary_crossentropy",
-                                             optimizer=keras.optimizers.Adadelta(learning_rate=1.0), batch_size=256)
-    compiled_xla = training.CompiledEpochTrainer(article_model(compile_model=False), loss="binary_crossentropy",
-                                                 optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
-                                                 batch_size=256, jit_compile=True)
+    engines = {jit: training.Trainer(article_model(compile_model=False), loss="binary_crossentropy",
+                                     optimizer=keras.optimizers.Adadelta(learning_rate=1.0), batch_size=256,
+                                     jit_compile=jit) for jit in (False, True)}
+    prepared = {jit: (engine.prepare(x, x), engine.prepare(x_val, x_val)) for jit, engine in engines.items()}
 
     def run_plain() -> float:
         clock = EpochClock()
@@ -118,32 +110,19 @@ def loop_epochs(x: np.ndarray, x_val: np.ndarray, *, rounds: int, progress: Call
                   callbacks=[clock])
         return clock.seconds[0]
 
-    def run_helper() -> float:
-        clock = EpochClock()
-        training.fit(helper, x, x, epochs=1, batch_size=256, validation_data=(x_val, x_val), verbose=0,
-                     callbacks=[clock])
-        return clock.seconds[0]
-
-    def run_tape() -> float:
+    def run_engine(jit: bool) -> float:
         start = time.perf_counter()
-        tape.train_epoch(x, x)
-        tape.evaluate(x_val, x_val)
-        return time.perf_counter() - start
-
-    def run_compiled(trainer: training.CompiledEpochTrainer) -> float:
-        start = time.perf_counter()
-        trainer.train_epoch(x_tensor, x_tensor)
-        trainer.evaluate(val_tensor, val_tensor)
+        engines[jit].train_epoch(prepared[jit][0])
+        engines[jit].evaluate(prepared[jit][1])
         return time.perf_counter() - start
 
     def run_floor() -> float:
-        return (training.matrix_product_floor(len(x), (784, 32, 784), batch_size=256, repeats=1)
-                + training.matrix_product_floor(len(x_val), (784, 32, 784), batch_size=256, backward=False,
-                                                repeats=1))
+        return (speed.matrix_product_floor(len(x), (784, 32, 784), batch_size=256, repeats=1)
+                + speed.matrix_product_floor(len(x_val), (784, 32, 784), batch_size=256, backward=False,
+                                             repeats=1))
 
-    contestants = {"plain_fit": run_plain, "helpers_fit": run_helper, "gradient_tape": run_tape,
-                   "epoch_compiled": lambda: run_compiled(compiled),
-                   "epoch_compiled_xla": lambda: run_compiled(compiled_xla), "floor": run_floor}
+    contestants = {"plain_fit": run_plain, "epoch_compiled": lambda: run_engine(False),
+                   "epoch_compiled_xla": lambda: run_engine(True), "floor": run_floor}
     names = list(contestants)
     seconds: dict[str, list[float]] = {name: [] for name in names}
     load_before = load_average()
@@ -159,8 +138,8 @@ def loop_epochs(x: np.ndarray, x_val: np.ndarray, *, rounds: int, progress: Call
         else:
             progress("  round 0 (warm-up, dropped) done")
     floor_parts = {
-        "train_products": training.matrix_product_floor(len(x), (784, 32, 784), batch_size=256, repeats=3),
-        "validation_products": training.matrix_product_floor(len(x_val), (784, 32, 784), batch_size=256,
+        "train_products": speed.matrix_product_floor(len(x), (784, 32, 784), batch_size=256, repeats=3),
+        "validation_products": speed.matrix_product_floor(len(x_val), (784, 32, 784), batch_size=256,
                                                              backward=False, repeats=3),
     }
     fit_losses = [float(v) for v in plain.history.history.get("val_loss", [])] if plain.history else []
@@ -188,11 +167,11 @@ def loop_epochs(x: np.ndarray, x_val: np.ndarray, *, rounds: int, progress: Call
 
 
 def tiny_sets(*, n_examples: int = 100, epochs: int = 6, steps: int = 300, runs: int = 3) -> dict:
-    """What a tiny labelled set costs per epoch in ``fit``, against one ``GraphTrainer`` step and run.
+    """What a tiny labelled set costs per epoch in ``fit``, against one step and run of ``Trainer.train_steps``.
 
     A 784-32-10 softmax classifier on ``n_examples`` random images with random labels (the cost does
     not depend on the values): the median ``fit`` epoch (batch 256, so one step per epoch; the first
-    epoch dropped), and the median time of a ``GraphTrainer.train`` run of ``steps`` steps (the first
+    epoch dropped), and the median time of a ``Trainer.train_steps`` run of ``steps`` steps (the first
     run, which compiles, dropped), as the fine-tuning grid uses it.
     """
     rng = np.random.default_rng(0)
@@ -200,19 +179,21 @@ def tiny_sets(*, n_examples: int = 100, epochs: int = 6, steps: int = 300, runs:
     y = rng.integers(0, 10, n_examples).astype("int32")
 
     def classifier() -> keras.Model:
-        training.set_seed(0)
-        return keras.Sequential([keras.Input((784,)), keras.layers.Dense(32, activation="relu"),
-                                 keras.layers.Dense(10, activation="softmax")])
+        model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(32, activation="relu"),
+                                  keras.layers.Dense(10, activation="softmax")])
+        model.set_weights(models.fresh_weights(model, 0))
+        return model
 
     model = classifier()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     clock = EpochClock()
     model.fit(x, y, epochs=epochs, batch_size=256, verbose=0, callbacks=[clock])
-    trainer = training.GraphTrainer(classifier(), loss="sparse_categorical_crossentropy", learning_rate=1e-3)
+    trainer = training.Trainer(classifier(), loss="sparse_categorical_crossentropy",
+                               optimizer=keras.optimizers.Adam(1e-3))
     run_seconds = []
     for _ in range(runs + 1):
         start = time.perf_counter()
-        trainer.train(x, y, steps=steps, seed=0)
+        trainer.train_steps(x, y, steps=steps, seed=0)
         run_seconds.append(time.perf_counter() - start)
     fit_epoch = _median(clock.seconds[1:])
     graph_run = _median(run_seconds[1:])
@@ -249,20 +230,15 @@ def _fit_run(x, x_val, *, optimizer, batch_size, epochs, target, steps_per_execu
     return {"val_loss": clock.val_loss, "elapsed": clock.elapsed}
 
 
-def _compiled_run(x, x_val, *, optimizer, batch_size, epochs, target, jit_compile=False) -> dict:
-    start = time.perf_counter()
+def _engine_run(x, x_val, *, optimizer, batch_size, epochs, target, jit_compile=False) -> dict:
+    """The course's engine, ``helpers.training.train``, timed by the same callback as the ``fit`` runs."""
     model = article_model(compile_model=False)
-    trainer = training.CompiledEpochTrainer(model, loss="binary_crossentropy", optimizer=optimizer,
-                                            batch_size=batch_size, jit_compile=jit_compile)
-    x_tensor, val_tensor = tf.constant(x), tf.constant(x_val)
-    val_loss, elapsed = [], []
-    for _ in range(epochs):
-        trainer.train_epoch(x_tensor, x_tensor)
-        val_loss.append(trainer.evaluate(val_tensor, val_tensor))
-        elapsed.append(time.perf_counter() - start)
-        if target is not None and val_loss[-1] <= target:
-            break
-    return {"val_loss": val_loss, "elapsed": elapsed}
+    clock = EpochClock(target)
+    clock.start()
+    training.train(model, x, x, loss="binary_crossentropy", optimizer=optimizer, epochs=epochs,
+                   batch_size=batch_size, validation_data=(x_val, x_val), callbacks=[clock], jit_compile=jit_compile,
+                   verbose=0)
+    return {"val_loss": clock.val_loss, "elapsed": clock.elapsed}
 
 
 def _variants(max_epochs: int) -> list[dict]:
@@ -278,7 +254,7 @@ def _variants(max_epochs: int) -> list[dict]:
     def compiled_variant(name, how, optimizer, batch_size=256, jit_compile=False, taught=None):
         return {"name": name, "how": how, "same_maths": optimizer is adadelta and batch_size == 256,
                 "taught": taught,
-                "run": lambda x, v, t: _compiled_run(x, v, optimizer=optimizer(), batch_size=batch_size,
+                "run": lambda x, v, t: _engine_run(x, v, optimizer=optimizer(), batch_size=batch_size,
                                                      epochs=max_epochs, target=t, jit_compile=jit_compile)}
 
     def adam(rate):
@@ -291,15 +267,15 @@ def _variants(max_epochs: int) -> list[dict]:
                     ".prefetch(AUTOTUNE), the validation set cached", adadelta, pipeline=True),
         fit_variant("fit, jit_compile=True", "model.compile(..., jit_compile=True): XLA fuses each step",
                     adadelta, jit_compile=True),
-        compiled_variant("epoch-compiled loop", "helpers.training.CompiledEpochTrainer: each epoch one tf.function "
-                         "call over in-memory tensors", adadelta),
+        compiled_variant("epoch-compiled loop", "helpers.training.train (the course's engine): each epoch one "
+                         "tf.function call over in-memory tensors", adadelta),
         compiled_variant("epoch-compiled loop + XLA", "the same, each step compiled by XLA (jit_compile=True)",
                          adadelta, jit_compile=True, taught="the faster loop, same result"),
         fit_variant("fit, Adam(1e-3)", "plain fit, batch 256, Adam(learning_rate=0.001) instead of Adadelta(1.0)",
                     adam(1e-3)),
         fit_variant("fit, batch 1024, Adam(4e-3)", "plain fit, batch 1024 (4x) with Adam's learning rate scaled 4x",
                     adam(4e-3), batch_size=1024),
-        compiled_variant("epoch-compiled loop + XLA, Adam(1e-3)", "train_epochs_in_graph(..., jit_compile=True) "
+        compiled_variant("epoch-compiled loop + XLA, Adam(1e-3)", "training.train(..., jit_compile=True) "
                          "with Adam(0.001), batch 256", adam(1e-3), jit_compile=True, taught="the faster recipe"),
         compiled_variant("epoch-compiled loop + XLA, batch 1024, Adam(4e-3)", "the same with batch 1024 and Adam's "
                          "learning rate scaled 4x", adam(4e-3), batch_size=1024, jit_compile=True),

@@ -11,9 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What notebook 04 claims for the article's recipe on the complete MNIST after 50 epochs.
 CLAIMED_RECIPE_BCE = 0.102
 CLAIM_TOLERANCE = 0.005
-LOOP_NAMES = {"plain_fit": "plain `model.fit`", "helpers_fit": "`helpers.training.fit`",
-              "gradient_tape": "`tf.GradientTape` loop (`GradientTapeTrainer`)",
-              "epoch_compiled": "epoch-compiled loop (`CompiledEpochTrainer`)",
+LOOP_NAMES = {"plain_fit": "plain `model.fit`",
+              "epoch_compiled": "the course's engine: epoch-compiled loop (`training.Trainer`)",
               "epoch_compiled_xla": "epoch-compiled loop + XLA (`jit_compile=True`)",
               "floor": "floor: matrix products only"}
 
@@ -40,7 +39,7 @@ def course_figures(results: dict, out: Path) -> dict:
     fast-mode notebooks, ``artifacts/fast/``; the result says which file, when it was written, its
     settings, and whether its runs used the complete MNIST (60,000 labels in its "all" rows).
     """
-    from helpers import finetuning
+    from helpers import tables
 
     figures: dict = {"settings": {"claimed_recipe_bce": CLAIMED_RECIPE_BCE,
                                   "claim": "notebook 04: validation BCE 0.102 after 50 epochs of Adadelta(1.0), "
@@ -68,7 +67,7 @@ def course_figures(results: dict, out: Path) -> dict:
             "written": dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds"),
             "mode": settings.get("mode"), "budgets": budgets, "seeds": settings.get("seeds"),
             "complete_mnist": labelled == 60000 if labelled is not None else None,
-            "table_markdown": finetuning.markdown_table(finetuning.summarise(rows), budgets=budgets),
+            "table_markdown": tables.markdown_table(tables.summarise(rows), budgets=budgets),
             "runs": len(rows),
             "seconds_per_run": _seconds_per_run(rows),
         }
@@ -102,10 +101,6 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
     if loops:
         ratio, median, to_floor = loops["ratio_to_fit"], loops["median_seconds"], loops["ratio_to_floor"]
         rows += [
-            ("`helpers.training.fit` ÷ plain `fit`, per epoch", f"{ratio['helpers_fit']:.3f}×", "≤ 1.05×",
-             _met(ratio["helpers_fit"] <= 1.05)),
-            ("`tf.GradientTape` loop ÷ plain `fit`, per epoch", f"{ratio['gradient_tape']:.2f}×", "≤ 1.30×",
-             _met(ratio["gradient_tape"] <= 1.30)),
             ("epoch-compiled loop ÷ plain `fit`, per epoch", f"{ratio['epoch_compiled']:.2f}×", "< 1× (faster)",
              _met(ratio["epoch_compiled"] < 1)),
             ("epoch-compiled loop + XLA ÷ plain `fit`, per epoch", f"{ratio['epoch_compiled_xla']:.2f}×",
@@ -125,7 +120,7 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         rows += [
             (f"`fit` epoch of {tiny['settings']['examples']} examples",
              f"{1000 * tiny['fit_seconds_per_epoch']:.0f} ms", "≈ 80 ms (issue)", "—"),
-            ("`GraphTrainer` step on the same set (grid's path)",
+            ("`Trainer.train_steps` step on the same set (grid's path)",
              f"{1000 * tiny['graph_trainer_seconds_per_step']:.2f} ms", "≪ a `fit` epoch",
              _met(tiny["graph_trainer_seconds_per_step"] < tiny["fit_seconds_per_epoch"] / 10)),
         ]
@@ -279,7 +274,7 @@ def _loops_section(loops: dict) -> list[str]:
 def _tiny_section(tiny: dict) -> list[str]:
     return ["## Tiny labelled sets", "", _settings(tiny["settings"]), "",
             f"- one `fit` epoch (one step): {1000 * tiny['fit_seconds_per_epoch']:.1f} ms",
-            f"- one `GraphTrainer` step: {1000 * tiny['graph_trainer_seconds_per_step']:.2f} ms "
+            f"- one `Trainer.train_steps` step: {1000 * tiny['graph_trainer_seconds_per_step']:.2f} ms "
             f"({tiny['fit_epoch_over_graph_step']:.0f}× less); a {tiny['settings']['graph_steps']}-step run: "
             f"{tiny['graph_trainer_seconds_per_run']:.2f} s after a first run (compiling) of "
             f"{tiny['graph_trainer_compile_and_first_run_seconds']:.2f} s",
@@ -345,7 +340,8 @@ def _figures_section(figures: dict) -> list[str]:
     lines += [f"- Notebook 05's label-efficiency table (test accuracy %, mean ± std (runs)), from {grid['source']}: "
               f"`{grid['file']}`, written {grid['written']}, {grid['mode']} mode, {_completeness(grid)}, seeds "
               f"{grid['seeds']}.", "", grid["table_markdown"], "",
-              "Mean wall time of one grid run (training one classifier with `GraphTrainer`, and its test accuracy):",
+              "Mean wall time of one grid run (training one classifier with `Trainer.train_steps`, and its test "
+              "accuracy):",
               "",
               "| regime | labels / class | runs | mean s |", "| --- | --- | --- | --- |"]
     lines += [f"| {r['regime']} | {r['labels_per_class']} | {r['runs']} | {r['mean_seconds']:.2f} |"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import config
+from helpers import config, validation
 
 Split = tuple[np.ndarray, np.ndarray]
 Splits = tuple[Split, Split]
@@ -54,7 +54,11 @@ FASHION_CLASS_NAMES = (
 )
 
 
-class DataUnavailableError(RuntimeError):
+class DataFileError(validation.CourseError, ValueError):
+    """A data file or folder that was named is missing, unreadable, corrupt or of the wrong layout."""
+
+
+class DataUnavailableError(validation.CourseError, RuntimeError):
     """The full data set could not be had: no path given, no cache, and no download."""
 
 
@@ -75,10 +79,6 @@ class DataSource:
     location: str
     path: Path | None = None
     variable: str = ""
-
-    @property
-    def is_sample(self) -> bool:
-        return self.kind == "sample"
 
     def describe(self) -> str:
         """One sentence for the course's output, saying plainly when the sample is used."""
@@ -101,7 +101,7 @@ def keras_cache_dir() -> Path:
 def _locate(dataset: str, path: str | os.PathLike | None, variable: str, sample: Path) -> DataSource:
     if path is not None:
         if not isinstance(path, (str, os.PathLike)):
-            raise ValueError(f"path must be a file path (str or Path), got {type(path).__name__}.")
+            raise validation.type_error("path", "a file path (str or Path)", path)
         chosen = Path(path).expanduser()
         return DataSource(dataset, "path", str(chosen), chosen)
     from_env = config.env_path(variable)
@@ -131,24 +131,24 @@ def check_splits(splits: object, where: str) -> Splits:
     try:
         (x_train, y_train), (x_test, y_test) = splits  # type: ignore[misc]
     except (TypeError, ValueError):
-        raise ValueError(
+        raise DataFileError(
             f"{where}: expected ((x_train, y_train), (x_test, y_test)), got {type(splits).__name__}."
         ) from None
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != IMAGE_SHAPE:
-            raise ValueError(
+            raise DataFileError(
                 f"{where}: x_{name} must be a uint8 array of shape (n, 28, 28), got "
                 f"{getattr(x, 'dtype', type(x).__name__)} {getattr(x, 'shape', '')}."
             )
         if not isinstance(y, np.ndarray) or y.dtype != np.uint8 or y.shape != (len(x),):
-            raise ValueError(
+            raise DataFileError(
                 f"{where}: y_{name} must be a uint8 array of shape ({len(x)},) to match x_{name}, got "
                 f"{getattr(y, 'dtype', type(y).__name__)} {getattr(y, 'shape', '')}."
             )
         if len(x) == 0:
-            raise ValueError(f"{where}: the {name} split is empty.")
+            raise DataFileError(f"{where}: the {name} split is empty.")
         if y.max() >= N_CLASSES:
-            raise ValueError(f"{where}: y_{name} holds label {int(y.max())}; labels must be 0..9.")
+            raise DataFileError(f"{where}: y_{name} holds label {int(y.max())}; labels must be 0..9.")
     return (x_train, y_train), (x_test, y_test)
 
 
@@ -156,15 +156,15 @@ def _read_npz(path: Path, what: str) -> Splits:
     """Read an ``.npz`` with arrays x_train, y_train, x_test, y_test, checking everything."""
     fix = f"Point to a valid {what} .npz file (the layout of Keras's mnist.npz), or unset the variable."
     if not path.is_file():
-        raise ValueError(f"{what}: no file at {path}. {fix}")
+        raise DataFileError(f"{what}: no file at {path}. {fix}")
     try:
         with np.load(path, allow_pickle=False) as f:
             missing = {"x_train", "y_train", "x_test", "y_test"} - set(f.files)
             if missing:
-                raise ValueError(f"{what}: {path} lacks the arrays {sorted(missing)}. {fix}")
+                raise DataFileError(f"{what}: {path} lacks the arrays {sorted(missing)}. {fix}")
             splits = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
     except (OSError, zipfile.BadZipFile, EOFError) as error:
-        raise ValueError(
+        raise DataFileError(
             f"{what}: {path} is not a readable .npz file ({error}); it may be corrupt or "
             f"incomplete. Download it again. {fix}"
         ) from None
@@ -178,17 +178,17 @@ def _read_idx_gz(path: Path, images: bool) -> np.ndarray:
         with gzip.open(path, "rb") as f:
             raw = f.read()
     except (OSError, EOFError) as error:
-        raise ValueError(
+        raise DataFileError(
             f"{path} is not a readable gzip file ({error}); it may be corrupt or incomplete. "
             f"Delete it and get it again."
         ) from None
     header_len = 16 if images else 8
     if len(raw) < header_len or int.from_bytes(raw[:4], "big") != magic:
-        raise ValueError(f"{path} is not an IDX {'image' if images else 'label'} file. Delete it and get it again.")
+        raise DataFileError(f"{path} is not an IDX {'image' if images else 'label'} file. Delete it and get it again.")
     n = int.from_bytes(raw[4:8], "big")
     expected = n * (N_PIXELS if images else 1)
     if len(raw) - header_len != expected:
-        raise ValueError(f"{path} is truncated: {len(raw) - header_len} bytes of data, expected {expected}.")
+        raise DataFileError(f"{path} is truncated: {len(raw) - header_len} bytes of data, expected {expected}.")
     data = np.frombuffer(raw, np.uint8, offset=header_len)
     return data.reshape((n, *IMAGE_SHAPE)) if images else data.copy()
 
@@ -196,7 +196,7 @@ def _read_idx_gz(path: Path, images: bool) -> np.ndarray:
 def _read_fashion_folder(folder: Path) -> Splits:
     missing = [name for name in FASHION_FILES.values() if not (folder / name).is_file()]
     if missing:
-        raise ValueError(
+        raise DataFileError(
             f"Fashion-MNIST: {folder} lacks {missing}. The folder must hold the four original files "
             f"{sorted(FASHION_FILES.values())} (Debian's dataset-fashion-mnist package installs them "
             f"in /usr/share/datasets/fashion-mnist)."
@@ -279,7 +279,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, *, verbose: bool =
         try:
             splits = keras.datasets.fashion_mnist.load_data()
         except (OSError, EOFError) as error:  # Keras does not check these files: a bad one fails in gzip
-            raise ValueError(
+            raise DataFileError(
                 f"Fashion-MNIST: a cached file in {cache} is corrupt ({error}). Delete the folder and run again."
             ) from None
         except Exception as error:
@@ -305,22 +305,24 @@ def preprocess(images: np.ndarray) -> np.ndarray:
         float32 array of shape (n, 784), values in [0, 1].
     """
     if not isinstance(images, np.ndarray):
-        raise ValueError(f"preprocess() expects a numpy array, got {type(images).__name__}.")
+        raise validation.type_error("images", "a NumPy array of uint8 pixels", images,
+                                    "Pass the arrays the loaders return.")
     if images.dtype != np.uint8:
-        raise ValueError(
-            f"preprocess() expects raw uint8 pixels (0..255) as the loaders return them, got {images.dtype}. "
-            f"If the images are already scaled to [0, 1], do not preprocess them twice."
-        )
+        raise validation.type_error(
+            "images", "raw uint8 pixels (0..255) as the loaders return them", images,
+            "If the images are already scaled to [0, 1], do not preprocess them twice.")
     if images.ndim not in (2, 3) or images.shape[1:] not in ((N_PIXELS,), IMAGE_SHAPE) or len(images) == 0:
-        raise ValueError(f"preprocess() expects shape (n, 28, 28) or (n, 784) with n > 0, got {images.shape}.")
+        raise validation.value_error("images", f"must have shape (n, 28, 28) or (n, 784) with n > 0, got "
+                                     f"{images.shape}")
     return images.reshape(len(images), N_PIXELS).astype("float32") / 255.0
 
 
 def to_images(flat: np.ndarray) -> np.ndarray:
     """Undo the flattening: (n, 784) -> (n, 28, 28), same dtype."""
-    flat = np.asarray(flat)
+    flat = validation.array(flat, "flat")
     if flat.ndim != 2 or flat.shape[1] != N_PIXELS:
-        raise ValueError(f"to_images() expects shape (n, 784), got {flat.shape}.")
+        raise validation.value_error("flat", f"must have shape (n, 784), got {flat.shape}",
+                                     "It undoes helpers.data.preprocess(), which flattens (n, 28, 28) images.")
     return flat.reshape(len(flat), *IMAGE_SHAPE)
 
 
@@ -335,21 +337,18 @@ def stratified_indices(labels: np.ndarray, n_per_class: int, seed: int) -> np.nd
     Returns:
         int64 array of shape (n_classes * n_per_class,), in shuffled order.
     """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a non-empty 1-D integer array, got {labels.dtype} {labels.shape}.")
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1:
-        raise ValueError(f"n_per_class must be a positive integer, got {n_per_class!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    labels = validation.array(labels, "labels")
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise validation.value_error("labels", f"must be a 1-D integer array, got {labels.dtype} {labels.shape}",
+                                     "Pass the labels the data loaders return.")
+    n_per_class = validation.positive_int(n_per_class, "n_per_class")
+    seed = validation.seed(seed)
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     short = {int(c): int(k) for c, k in zip(classes, counts) if k < n_per_class}
     if short:
-        raise ValueError(
-            f"n_per_class={n_per_class} is more than some classes hold (class: count {short}); "
-            f"ask for at most {min(counts)} per class or use more data."
-        )
+        raise validation.value_error("n_per_class", f"= {n_per_class} is more than some classes hold "
+                                     f"(class: count {short})", f"Ask for at most {min(counts)} per class.")
     chosen = [rng.choice(np.flatnonzero(labels == c), size=n_per_class, replace=False) for c in classes]
     return rng.permutation(np.concatenate(chosen)).astype(np.int64)
 
@@ -366,9 +365,8 @@ def stratified_sample(
     Returns:
         ``(x_subset, y_subset)`` with ``n_classes * n_per_class`` rows, classes shuffled together.
     """
-    x = np.asarray(x)
-    y = np.asarray(y)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}.")
+    x = validation.array(x, "x")
+    y = validation.array(y, "y")
+    validation.same_length(x, y, ("x", "y"))
     index = stratified_indices(y, n_per_class, seed)
     return x[index], y[index]

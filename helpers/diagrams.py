@@ -21,6 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from helpers import validation
+
 #: Font families with CJK glyphs, in order of preference (Linux, macOS and Windows names).
 CJK_FONT_CANDIDATES = (
     "Noto Sans CJK SC",
@@ -42,9 +44,6 @@ CJK_FONT_CANDIDATES = (
     "SimHei",
     "Arial Unicode MS",
 )
-
-#: The family used for Latin text and mathematics; it ships with matplotlib.
-LATIN_FONT = "DejaVu Sans"
 
 # Colours of the boxes, one per kind of block (the encoder has the same colour in both stages).
 _COLOURS = {
@@ -130,10 +129,10 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
         ValueError: ``chinese`` is not None or a bool, or is True with no CJK font installed.
     """
     if chinese is not None and not isinstance(chinese, bool):
-        raise ValueError(f"chinese must be None (automatic), True or False, got {chinese!r}.")
+        raise validation.type_error("chinese", "None (automatic), True or False", chinese)
     font = cjk_font_name() if chinese in (None, True) else None
     if chinese is True and font is None:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             "chinese=True needs a font with Chinese glyphs and none is installed; install one "
             "(e.g. Debian's fonts-noto-cjk or fonts-wqy-zenhei, then delete ~/.cache/matplotlib) "
             "or pass chinese=None to fall back to English labels."

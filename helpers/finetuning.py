@@ -8,36 +8,35 @@ classify digits, each minimising the task loss (1/m) Σ J(y, ŷ) (sparse categor
   (a linear probe: logistic regression on the codes, trained to convergence);
 - ``"fine-tuned"``: the probe first, then every weight trained further at a small learning rate.
 
-:func:`run_grid` runs recipes × regimes × label budgets × seeds and returns a tidy table (a list of
-dicts, one row per run); :func:`summarise` and :func:`markdown_table` condense it, and
-:func:`save_results` writes it, with its settings, atomically as JSON and CSV.
+All training runs through :class:`helpers.training.Trainer` (its :meth:`~helpers.training.Trainer.train_steps`:
+many short runs, one compiled graph per model). :func:`run_grid` runs recipes × regimes × label budgets
+× seeds and returns a tidy table (one row per run); :mod:`helpers.tables` condenses and saves it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 import keras
 import numpy as np
 
-from helpers import artifacts, config, data, training
+from helpers import config, data, models, tables, training, validation
 
 REGIMES = ("scratch", "frozen", "fine-tuned")
-ALL = "all"  # a label budget meaning every labelled training example
+LOSS = "sparse_categorical_crossentropy"
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """How each regime is trained (Adam throughout; steps are optimiser steps, full batch up to 256).
+    """How each regime is trained (Adam throughout; steps are optimizer steps, full batch up to 256).
 
     Attributes:
         scratch_steps, scratch_learning_rate: the from-scratch network.
         probe_steps, probe_learning_rate, probe_l2: the softmax head on frozen, standardised codes
-            (its L2 penalty keeps the probe from fitting a handful of examples exactly).
+            (its L2 penalty, ``probe_l2 · Σ w²`` over the head's kernel, keeps the probe from fitting a
+            handful of examples exactly).
         finetune_steps, finetune_learning_rate: the second phase of fine-tuning, all weights.
         large_set_epochs: for sets larger than a batch, steps are raised to at least this many
             passes over the data.
@@ -53,6 +52,16 @@ class Schedule:
     finetune_learning_rate: float = 1e-4
     large_set_epochs: int = 5
     batch_size: int = 256
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.type == "int":
+                validation.positive_int(value, f"Schedule.{field.name}")
+            elif field.name == "probe_l2":
+                validation.number(value, f"Schedule.{field.name}", minimum=0)
+            else:
+                validation.number(value, f"Schedule.{field.name}", above=0)
 
     def steps_for(self, base_steps: int, n_examples: int) -> int:
         """``base_steps``, raised to ``large_set_epochs`` passes over ``n_examples`` for large sets."""
@@ -73,10 +82,13 @@ class Standardize(keras.layers.Layer):
 
     def __init__(self, mean: Sequence[float], std: Sequence[float], **kwargs):
         super().__init__(**kwargs)
+        mean = validation.finite_floats(np.asarray(mean, dtype=np.float64), "mean", ndim=1)
+        std = validation.finite_floats(np.asarray(std, dtype=np.float64), "std", ndim=1)
+        if mean.shape != std.shape or std.min() <= 0:
+            raise validation.value_error("Standardize's mean and std", "must have the same length, every std > 0",
+                                         "Compute them with finetuning.code_statistics(encoder, x).")
         self.mean_values = [float(v) for v in mean]
         self.std_values = [float(v) for v in std]
-        if len(self.mean_values) != len(self.std_values) or min(self.std_values, default=1.0) <= 0:
-            raise ValueError("Standardize needs mean and std of the same length, with every std > 0.")
 
     def call(self, inputs):
         mean = keras.ops.convert_to_tensor(self.mean_values, dtype=inputs.dtype)
@@ -87,14 +99,17 @@ class Standardize(keras.layers.Layer):
         return {**super().get_config(), "mean": self.mean_values, "std": self.std_values}
 
 
-def predict_in_batches(model: keras.Model, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
-    """``model(x)`` in batches, as a NumPy array.
+def _check_encoder(encoder: object) -> keras.Model:
+    validation.keras_model(encoder, "encoder")
+    if len(encoder.output_shape) != 2:
+        raise validation.value_error("encoder", f"must output flat codes (n, k), its output shape is "
+                                     f"{encoder.output_shape}", "Add a Flatten layer at its end.")
+    return encoder
 
-    Unlike ``model.predict`` this compiles nothing, so evaluating many freshly built models (as a grid
-    does) neither pays for a new graph each time nor makes TensorFlow warn about retracing.
-    """
-    return np.concatenate([keras.ops.convert_to_numpy(model(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)])
+
+def _images_for(encoder: keras.Model, x: object, name: str) -> np.ndarray:
+    """Images checked against the encoder's input width."""
+    return validation.flat_images(x, name, width=encoder.input_shape[-1])
 
 
 def code_statistics(encoder: keras.Model, x_unlabelled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,38 +118,18 @@ def code_statistics(encoder: keras.Model, x_unlabelled: np.ndarray) -> tuple[np.
     Returns:
         ``(mean, std)``, each of shape (k,); std has a floor of 1e-3 so dead units do not divide by zero.
     """
-    codes = predict_in_batches(encoder, x_unlabelled)
-    if codes.ndim != 2:
-        raise ValueError(f"the encoder must output flat codes (n, k), got shape {codes.shape}.")
+    _check_encoder(encoder)
+    codes = models.predict_in_batches(encoder, _images_for(encoder, x_unlabelled, "x_unlabelled"))
     return codes.mean(axis=0), np.maximum(codes.std(axis=0), 1e-3)
-
-
-def _check_regime(regime: str) -> None:
-    if regime not in REGIMES:
-        raise ValueError(f"regime must be one of {REGIMES}, got {regime!r}.")
-
-
-def _reseed_noise(model: keras.Model, seed: int) -> None:
-    """Restart every random layer of ``model`` (e.g. an input ``Dropout``) from ``seed``.
-
-    The models of an :class:`Adapter` are reused from run to run; without this, the noise a run sees
-    would depend on how many runs came before it, and the same (regime, subset, seed) could give a
-    different result in a different order.
-    """
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            _reseed_noise(layer, seed)
-        elif getattr(layer, "seed_generator", None) is not None:
-            layer.seed_generator.state.assign(np.array([seed, 0], dtype=layer.seed_generator.state.dtype))
 
 
 class Adapter:
     """Adapts one pretrained encoder, in any regime, to many labelled sets, compiling each graph once.
 
-    The models and their compiled training loops (:class:`helpers.training.GraphTrainer`) are built on
-    first use and reused by later calls with fresh starting weights (and their noise layers restarted
-    from the run's seed), so a grid of many small runs does not pay a second of compilation per run and
-    a run's result does not depend on the runs before it. The pretrained encoder itself is never modified.
+    The models and their trainers are built on first use and reused by later calls with fresh starting
+    weights (and their noise layers restarted from the run's seed), so a grid of many small runs does
+    not pay a second of compilation per run and a run's result does not depend on the runs before it.
+    The pretrained encoder itself is never modified.
 
     Regimes that train the encoder ("scratch", "fine-tuned") train it as it is, noise layers included:
     the deep denoising recipe's input masking is active there, as a regulariser.
@@ -148,57 +143,66 @@ class Adapter:
 
     def __init__(self, encoder: keras.Model, statistics: tuple[np.ndarray, np.ndarray],
                  schedule: Schedule = Schedule(), n_classes: int = 10) -> None:
-        self.encoder = encoder
+        self.encoder = _check_encoder(encoder)
+        if not isinstance(schedule, Schedule):
+            raise validation.type_error("schedule", "a finetuning.Schedule", schedule,
+                                        "Use finetuning.course_schedule() or Schedule(...).")
         self.schedule = schedule
-        self.n_classes = n_classes
+        self.n_classes = validation.integer(n_classes, "n_classes", minimum=2)
+        if not isinstance(statistics, Sequence) or len(statistics) != 2:
+            raise validation.type_error("statistics", "a pair (mean, std) from finetuning.code_statistics", statistics)
         self.standardize = Standardize(*statistics)
-        self._built: dict[str, tuple] = {}
+        if len(self.standardize.mean_values) != encoder.output_shape[-1]:
+            raise validation.value_error("statistics", f"are for {len(self.standardize.mean_values)} code units, "
+                                         f"the encoder has {encoder.output_shape[-1]}",
+                                         "Compute them from this encoder with code_statistics(encoder, x).")
+        self._built: dict[str, dict] = {}
 
-    def _fresh(self, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Seeded random starting weights for (the encoder's architecture, a softmax head)."""
-        training.set_seed(seed)
-        body = keras.models.clone_model(self.encoder)
-        head = keras.layers.Dense(self.n_classes, activation="softmax")
-        head.build((None, self.encoder.output_shape[-1]))
-        return body.get_weights(), head.get_weights()
+    def _head(self, name: str, l2: float = 0.0) -> keras.layers.Dense:
+        return keras.layers.Dense(self.n_classes, activation="softmax", name=name,
+                                  kernel_regularizer=keras.regularizers.L2(l2) if l2 else None)
 
-    def _models(self, regime: str) -> tuple:
-        if regime not in self._built:
-            s = self.schedule
-            loss = "sparse_categorical_crossentropy"
-            if regime == "scratch":
-                model = keras.Sequential([keras.models.clone_model(self.encoder),
-                                          keras.layers.Dense(self.n_classes, activation="softmax")])
-                model.build((None, *self.encoder.input_shape[1:]))
-                self._built[regime] = (model, training.GraphTrainer(
-                    model, loss=loss, learning_rate=s.scratch_learning_rate, batch_size=s.batch_size))
-            elif regime == "frozen":
-                head = keras.layers.Dense(self.n_classes, activation="softmax", name="head")
-                probe = keras.Sequential([keras.Input(shape=(self.encoder.output_shape[-1],)), head])
-                body = keras.models.clone_model(self.encoder)
-                classifier = keras.Sequential([body, self.standardize, head])
-                classifier.build((None, *self.encoder.input_shape[1:]))
-                body.set_weights(self.encoder.get_weights())
-                self._built[regime] = (classifier, head, probe, training.GraphTrainer(
-                    probe, loss=loss, learning_rate=s.probe_learning_rate, l2=s.probe_l2, batch_size=s.batch_size))
-            else:
-                head = keras.layers.Dense(self.n_classes, activation="softmax", name="head")
-                classifier = keras.Sequential([keras.models.clone_model(self.encoder), self.standardize, head])
-                classifier.build((None, *self.encoder.input_shape[1:]))
-                self._built[regime] = (classifier, head, training.GraphTrainer(
-                    classifier, loss=loss, learning_rate=s.finetune_learning_rate, batch_size=s.batch_size))
-        return self._built[regime]
+    def _optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:
+        return keras.optimizers.Adam(learning_rate)
+
+    def _parts(self, regime: str) -> dict:
+        if regime in self._built:
+            return self._built[regime]
+        s, width = self.schedule, self.encoder.output_shape[-1]
+        if regime == "scratch":
+            model = keras.Sequential([keras.models.clone_model(self.encoder), self._head("head")])
+            model.build((None, *self.encoder.input_shape[1:]))
+            parts = {"model": model, "trainer": training.Trainer(
+                model, loss=LOSS, optimizer=self._optimizer(s.scratch_learning_rate), batch_size=s.batch_size)}
+        elif regime == "frozen":
+            head = self._head("probe_head", s.probe_l2)
+            probe = keras.Sequential([keras.Input(shape=(width,)), head])
+            body = keras.models.clone_model(self.encoder)
+            classifier = keras.Sequential([body, self.standardize, head])
+            classifier.build((None, *self.encoder.input_shape[1:]))
+            body.set_weights(self.encoder.get_weights())
+            parts = {"model": classifier, "head": head, "probe": probe, "trainer": training.Trainer(
+                probe, loss=LOSS, optimizer=self._optimizer(s.probe_learning_rate), batch_size=s.batch_size)}
+        else:
+            head = self._head("head")
+            classifier = keras.Sequential([keras.models.clone_model(self.encoder), self.standardize, head])
+            classifier.build((None, *self.encoder.input_shape[1:]))
+            parts = {"model": classifier, "head": head, "trainer": training.Trainer(
+                classifier, loss=LOSS, optimizer=self._optimizer(s.finetune_learning_rate), batch_size=s.batch_size)}
+        self._built[regime] = parts
+        return parts
 
     def _probe(self, x: np.ndarray, y: np.ndarray, seed: int) -> list[np.ndarray]:
         """Train the softmax head on fixed standardised codes (a linear probe); return its weights.
 
         The codes are computed once, with the encoder in inference mode (any input-noise layer off).
         """
-        classifier, head, probe, trainer = self._models("frozen")
-        codes = keras.ops.convert_to_numpy(self.standardize(predict_in_batches(self.encoder, x)))
-        head.set_weights(self._fresh(seed)[1])
-        trainer.train(codes, y, steps=self.schedule.steps_for(self.schedule.probe_steps, len(x)), seed=seed)
-        return head.get_weights()
+        parts = self._parts("frozen")
+        codes = keras.ops.convert_to_numpy(self.standardize(models.predict_in_batches(self.encoder, x)))
+        parts["probe"].set_weights(models.fresh_weights(parts["probe"], seed))
+        parts["trainer"].train_steps(codes, y, steps=self.schedule.steps_for(self.schedule.probe_steps, len(x)),
+                                     seed=seed)
+        return parts["head"].get_weights()
 
     def run(self, regime: str, x: np.ndarray, y: np.ndarray, *, seed: int) -> keras.Model:
         """Train a classifier in ``regime`` on (x, y) and return it.
@@ -208,34 +212,32 @@ class Adapter:
 
         Args:
             regime: one of :data:`REGIMES`.
-            x, y: labelled images (m, 784) float32 and integer labels (m,).
+            x, y: labelled images (m, 784) float32 in [0, 1] and integer labels (m,).
             seed: seeds the starting weights of what is trained from scratch, and the mini-batches.
 
         Returns:
             The trained classifier, (n, 784) -> (n, n_classes) probabilities.
         """
-        _check_regime(regime)
-        y = np.asarray(y)
-        if len(x) != len(y) or len(x) == 0:
-            raise ValueError(f"x and y must be non-empty and of equal length, got {len(x)} and {len(y)}.")
+        validation.choice(regime, "regime", REGIMES)
+        x = _images_for(self.encoder, x, "x")
+        y = validation.labels(y, "y", n=len(x), n_classes=self.n_classes)
+        seed = validation.seed(seed)
         s = self.schedule
         if regime == "scratch":
-            body_weights, head_weights = self._fresh(seed)
-            model, trainer = self._models(regime)
-            model.set_weights(body_weights + head_weights)
-            _reseed_noise(model, seed)
-            trainer.train(x, y, steps=s.steps_for(s.scratch_steps, len(x)), seed=seed)
-            return model
+            parts = self._parts(regime)
+            parts["model"].set_weights(models.fresh_weights(parts["model"], seed))
+            models.reseed_noise(parts["model"], seed)
+            parts["trainer"].train_steps(x, y, steps=s.steps_for(s.scratch_steps, len(x)), seed=seed)
+            return parts["model"]
         head_weights = self._probe(x, y, seed)
         if regime == "frozen":
-            classifier = self._models(regime)[0]
-            return classifier
-        classifier, head, trainer = self._models(regime)
-        classifier.layers[0].set_weights(self.encoder.get_weights())
-        head.set_weights(head_weights)
-        _reseed_noise(classifier, seed + 1)
-        trainer.train(x, y, steps=s.steps_for(s.finetune_steps, len(x)), seed=seed + 1)
-        return classifier
+            return self._parts(regime)["model"]
+        parts = self._parts(regime)
+        parts["model"].layers[0].set_weights(self.encoder.get_weights())
+        parts["head"].set_weights(head_weights)
+        models.reseed_noise(parts["model"], seed + 1)
+        parts["trainer"].train_steps(x, y, steps=s.steps_for(s.finetune_steps, len(x)), seed=seed + 1)
+        return parts["model"]
 
 
 def adapt(
@@ -261,22 +263,8 @@ def adapt(
     Returns:
         A trained classifier of its own, (n, 784) -> (n, n_classes) probabilities.
     """
-    _check_regime(regime)
+    validation.choice(regime, "regime", REGIMES)
     return Adapter(encoder, statistics, schedule, n_classes).run(regime, x, y, seed=seed)
-
-
-def accuracy(classifier: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of ``x`` whose most probable class is ``y`` (0..1)."""
-    predictions = predict_in_batches(classifier, x)
-    return float(np.mean(predictions.argmax(axis=1) == np.asarray(y)))
-
-
-def _check_budgets(budgets: Sequence[int | str]) -> None:
-    if not budgets:
-        raise ValueError("budgets must list at least one label budget (labels per class, or 'all').")
-    for budget in budgets:
-        if budget != ALL and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
-            raise ValueError(f"each budget must be a positive number of labels per class or 'all', got {budget!r}.")
 
 
 def run_grid(
@@ -308,25 +296,38 @@ def run_grid(
         budgets: labels per class, e.g. ``[1, 10, 100, "all"]``.
         seeds: e.g. ``range(5)``.
         regimes: a subset of :data:`REGIMES`.
+        seeds_for_all: how many of the seeds run with the budget ``"all"``, from 1 to ``len(seeds)``.
         progress: called with one line per finished run; None for silence.
 
     Returns:
         Rows ``{"recipe", "regime", "labels_per_class", "labels", "seed", "accuracy", "seconds"}``.
     """
-    if not encoders:
-        raise ValueError("encoders must map at least one recipe name to an encoder.")
+    if not isinstance(encoders, Mapping) or not encoders:
+        raise validation.type_error("encoders", "a non-empty dict recipe name -> encoder", encoders)
+    for name, encoder in encoders.items():
+        if not isinstance(name, str):
+            raise validation.type_error("each recipe name in encoders", "a string", name)
+        _check_encoder(encoder)
+    if isinstance(regimes, str) or not isinstance(regimes, Sequence) or not regimes:
+        raise validation.type_error("regimes", f"a non-empty list drawn from {REGIMES}", regimes)
     for regime in regimes:
-        _check_regime(regime)
-    _check_budgets(budgets)
-    seeds = list(seeds)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
-        raise ValueError(f"seeds must be a non-empty list of non-negative integers, got {seeds!r}.")
+        validation.choice(regime, "each of regimes", REGIMES)
+    budgets = tables.check_budgets(budgets)
+    seeds = validation.seeds(seeds)
+    seeds_for_all = validation.integer(seeds_for_all, "seeds_for_all", minimum=1, maximum=len(seeds))
+    if progress is not None:
+        validation.callable_(progress, "progress", "taking one line of text, such as print, or None")
+    width = next(iter(encoders.values())).input_shape[-1]
+    x_train = validation.flat_images(x_train, "x_train", width=width)
+    y_train = validation.labels(y_train, "y_train", n=len(x_train))
+    x_test = validation.flat_images(x_test, "x_test", width=width)
+    y_test = validation.labels(y_test, "y_test", n=len(x_test))
     adapters = {name: Adapter(encoder, code_statistics(encoder, x_train), schedule)
                 for name, encoder in encoders.items()}
     rows = []
     for budget in budgets:
-        for seed in seeds[:seeds_for_all] if budget == ALL else seeds:
-            if budget == ALL:
+        for seed in seeds[:seeds_for_all] if budget == tables.ALL else seeds:
+            if budget == tables.ALL:
                 x_labelled, y_labelled = x_train, y_train
             else:
                 x_labelled, y_labelled = data.stratified_sample(x_train, y_train, budget, seed)
@@ -336,62 +337,10 @@ def run_grid(
                     classifier = adapters[name].run(regime, x_labelled, y_labelled, seed=seed)
                     row = {"recipe": name, "regime": regime, "labels_per_class": budget,
                            "labels": len(y_labelled), "seed": seed,
-                           "accuracy": accuracy(classifier, x_test, y_test),
+                           "accuracy": models.accuracy(classifier, x_test, y_test),
                            "seconds": time.perf_counter() - start}
                     rows.append(row)
                     if progress:
                         progress(f"{name:>22s} {regime:>10s} {budget!s:>4s}/class seed {seed}: "
                                  f"{100 * row['accuracy']:.1f} %")
     return rows
-
-
-def summarise(rows: Sequence[Mapping]) -> list[dict]:
-    """Group rows by (recipe, regime, labels_per_class): mean, standard deviation, min, max, n of accuracy.
-
-    Returns:
-        One dict per group, in the order groups first appear, accuracies in percent.
-    """
-    groups: dict[tuple, list[float]] = {}
-    for row in rows:
-        groups.setdefault((row["recipe"], row["regime"], row["labels_per_class"]), []).append(100 * row["accuracy"])
-    return [
-        {"recipe": recipe, "regime": regime, "labels_per_class": budget, "n": len(values),
-         "mean": float(np.mean(values)), "std": float(np.std(values)),
-         "min": float(np.min(values)), "max": float(np.max(values))}
-        for (recipe, regime, budget), values in groups.items()
-    ]
-
-
-def markdown_table(summary: Sequence[Mapping], *, budgets: Sequence[int | str] | None = None) -> str:
-    """A Markdown table: one row per (recipe, regime), one column per budget, "mean ± std (n)" in %."""
-    budgets = list(budgets) if budgets is not None else list(dict.fromkeys(s["labels_per_class"] for s in summary))
-    cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
-    keys = list(dict.fromkeys((s["recipe"], s["regime"]) for s in summary))
-    header = "| recipe | regime | " + " | ".join(f"{b} / class" if b != ALL else "all labels" for b in budgets) + " |"
-    lines = [header, "|" + " --- |" * (2 + len(budgets))]
-    for recipe, regime in keys:
-        values = []
-        for budget in budgets:
-            cell = cells.get((recipe, regime, budget))
-            values.append(f"{cell['mean']:.1f} ± {cell['std']:.1f} ({cell['n']})" if cell else "—")
-        lines.append(f"| {recipe} | {regime} | " + " | ".join(values) + " |")
-    return "\n".join(lines)
-
-
-def save_results(rows: Sequence[Mapping], settings: Mapping, name: str) -> dict[str, str]:
-    """Write the rows and the settings that produced them as ``<name>.json`` and ``<name>.csv``, atomically.
-
-    Returns:
-        ``{"json": path, "csv": path}`` as strings.
-    """
-    json_path = artifacts.artifact_path(name, ".json")
-    csv_path = artifacts.artifact_path(name, ".csv")
-    settings = {k: (asdict(v) if isinstance(v, Schedule) else v) for k, v in settings.items()}
-    artifacts.save_json({"settings": settings, "rows": list(rows)}, json_path)
-    buffer = io.StringIO()
-    fields = ["recipe", "regime", "labels_per_class", "labels", "seed", "accuracy", "seconds"]
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    artifacts.save_text(buffer.getvalue(), csv_path)
-    return {"json": str(json_path), "csv": str(csv_path)}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers import validation
+
 
 @dataclass(frozen=True)
 class PCA:
@@ -32,20 +34,20 @@ class PCA:
     def code_size(self) -> int:
         return int(self.components.shape[0])
 
-    def _check(self, x: np.ndarray, width: int, what: str) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+    def _check(self, x: np.ndarray, width: int, name: str) -> np.ndarray:
+        x = validation.array(x, name)
         if x.ndim != 2 or x.shape[1] != width:
-            raise ValueError(f"{what} expects shape (n, {width}), got {x.shape}.")
-        return x
+            raise validation.value_error(name, f"must have shape (n, {width}), got {x.shape}")
+        return validation.finite_floats(x.astype(np.float64), name)
 
     def encode(self, x: np.ndarray) -> np.ndarray:
         """h = W (x - μ): (n, d) -> (n, k), float32."""
-        x = self._check(x, self.mean.shape[0], "encode()")
+        x = self._check(x, self.mean.shape[0], "x")
         return ((x - self.mean) @ self.components.T).astype(np.float32)
 
     def decode(self, h: np.ndarray) -> np.ndarray:
         """x̂ = Wᵀ h + μ: (n, k) -> (n, d), float32 (not clipped: a linear map can leave [0, 1])."""
-        h = self._check(h, self.code_size, "decode()")
+        h = self._check(h, self.code_size, "h")
         return (h @ self.components + self.mean).astype(np.float32)
 
     def reconstruct(self, x: np.ndarray) -> np.ndarray:
@@ -54,8 +56,7 @@ class PCA:
 
     def truncate(self, code_size: int) -> PCA:
         """The same mapping keeping only the first ``code_size`` directions."""
-        if isinstance(code_size, bool) or not isinstance(code_size, int) or not 1 <= code_size <= self.code_size:
-            raise ValueError(f"code_size must be an integer from 1 to {self.code_size}, got {code_size!r}.")
+        code_size = validation.integer(code_size, "code_size", minimum=1, maximum=self.code_size)
         return PCA(self.mean, self.components[:code_size], self.explained_variance[:code_size])
 
 
@@ -70,15 +71,11 @@ def fit_pca(x: np.ndarray, code_size: int) -> PCA:
         The fitted :class:`PCA`. Computed from the eigenvectors of the d × d covariance matrix
         (float64), so the cost grows with d², not with n².
     """
-    x = np.asarray(x)
-    if x.ndim != 2 or len(x) < 2 or not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(
-            f"fit_pca() expects a float array of shape (n, d) with n >= 2, got {x.dtype} {x.shape}; "
-            f"preprocess images with helpers.data.preprocess() first."
-        )
+    x = validation.finite_floats(x, "x", ndim=2)
+    if len(x) < 2:
+        raise validation.value_error("x", f"has {len(x)} row; PCA needs at least 2", "Pass more images.")
     d = x.shape[1]
-    if isinstance(code_size, bool) or not isinstance(code_size, int) or not 1 <= code_size <= d:
-        raise ValueError(f"code_size must be an integer from 1 to {d}, got {code_size!r}.")
+    code_size = validation.integer(code_size, "code_size", minimum=1, maximum=d)
     x = x.astype(np.float64)
     mean = x.mean(axis=0)
     centred = x - mean

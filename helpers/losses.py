@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import validation
+
 
 def _pair(x: np.ndarray, x_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x, x_hat = np.asarray(x, np.float64), np.asarray(x_hat, np.float64)
-    if x.shape != x_hat.shape or x.ndim != 2 or x.size == 0:
-        raise ValueError(f"x and x_hat must have the same non-empty shape (n, d), got {x.shape} and {x_hat.shape}.")
-    return x, x_hat
+    x = validation.finite_floats(x, "x", ndim=2)
+    x_hat = validation.finite_floats(x_hat, "x_hat", ndim=2)
+    if x.shape != x_hat.shape:
+        raise validation.value_error("x and x_hat", f"must have the same shape, got {x.shape} and {x_hat.shape}",
+                                     "Pass each image's reconstruction in the same row.")
+    return x.astype(np.float64), x_hat.astype(np.float64)
 
 
 def mean_squared_error(x: np.ndarray, x_hat: np.ndarray) -> float:
@@ -31,7 +35,8 @@ def binary_cross_entropy(x: np.ndarray, x_hat: np.ndarray, epsilon: float = 1e-7
     """
     x, x_hat = _pair(x, x_hat)
     if x.min() < 0 or x.max() > 1:
-        raise ValueError("binary cross-entropy needs targets x in [0, 1]: scale pixels with helpers.data.preprocess().")
+        raise validation.value_error("x", "must hold targets in [0, 1] for binary cross-entropy",
+                                     "Scale pixels with helpers.data.preprocess().")
     low, high = np.float32(epsilon), np.float32(1.0 - epsilon)
     x_hat = np.clip(x_hat.astype(np.float32), low, high).astype(np.float64)
     return float(np.mean(-(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))))

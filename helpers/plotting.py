@@ -19,8 +19,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-IMAGE_SHAPE = (28, 28)
-N_PIXELS = 28 * 28
+from helpers import validation
+
+N_PIXELS = validation.N_PIXELS
 #: The most images one grid shows; more would make an unreadable (and huge) figure.
 MAX_GRID_IMAGES = 400
 #: The most columns (image pairs) ``compare_reconstructions`` shows side by side.
@@ -33,60 +34,18 @@ N_CLASSES = 10
 # ---------------------------------------------------------------------------------------------
 
 
-def as_image_array(images: object, name: str = "images") -> np.ndarray:
-    """Check a batch of digit images and return it as float32 of shape (n, 28, 28) on a 0..1 scale.
-
-    Args:
-        images: array of shape (n, 28, 28) or (n, 784) with n >= 1; integer pixels 0..255
-            (divided by 255 here) or floats in [0, 1]. Floats slightly outside [0, 1], as a
-            linear decoder may produce, are kept (figures clip them to black or white).
-        name: the argument's name, for error messages.
-
-    Raises:
-        ValueError: wrong shape, empty, non-numeric, non-finite, or pixel values out of range.
-    """
-    array = np.asarray(images)
-    if array.ndim not in (2, 3) or array.shape[1:] not in ((N_PIXELS,), IMAGE_SHAPE):
-        raise ValueError(
-            f"{name} must have shape (n, 28, 28) or (n, 784), got {array.shape}; "
-            f"for a single image pass image[None] (a batch of one)."
-        )
-    if len(array) == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape}); pass at least one image.")
-    if np.issubdtype(array.dtype, np.integer):
-        if array.min() < 0 or array.max() > 255:
-            raise ValueError(
-                f"{name}: integer pixels must be 0..255, got {array.min()}..{array.max()}; "
-                f"pass uint8 pixels or floats in [0, 1]."
-            )
-        return array.reshape(len(array), *IMAGE_SHAPE).astype(np.float32) / 255.0
-    if not np.issubdtype(array.dtype, np.floating):
-        raise ValueError(f"{name} must hold numbers (uint8 0..255 or float 0..1), got dtype {array.dtype}.")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite values; check the model that produced them.")
-    low, high = float(array.min()), float(array.max())
-    if low < -1.0 or high > 2.0:
-        raise ValueError(
-            f"{name}: float pixels must be in [0, 1], got values from {low:.3g} to {high:.3g}; "
-            f"if these are 0..255 pixels, divide by 255 (or use helpers.data.preprocess)."
-        )
-    return array.reshape(len(array), *IMAGE_SHAPE).astype(np.float32)
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _check_labels(labels: Sequence | None, n: int, name: str = "labels") -> list[str] | None:
     """Labels as strings, one per image; None stays None."""
     if labels is None:
         return None
     if isinstance(labels, str) or not hasattr(labels, "__len__"):
-        raise ValueError(f"{name} must be a sequence with one entry per image, got {type(labels).__name__}.")
+        raise validation.ArgumentValueError(
+            f"{name} must be a sequence with one entry per image, got {type(labels).__name__}."
+        )
     if len(labels) != n:
-        raise ValueError(f"{name} has {len(labels)} entries for {n} images; pass exactly one label per image.")
+        raise validation.ArgumentValueError(
+            f"{name} has {len(labels)} entries for {n} images; pass exactly one label per image."
+        )
     return [str(label) for label in labels]
 
 
@@ -95,7 +54,7 @@ def _numbers(values: object, name: str) -> np.ndarray:
     try:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers only, got {values!r:.80}.") from None
+        raise validation.ArgumentValueError(f"{name} must hold numbers only, got {values!r:.80}.") from None
 
 
 def _bare(ax: plt.Axes) -> None:
@@ -131,14 +90,14 @@ def image_grid(
     Returns:
         The figure, with exactly n axes (in reading order).
     """
-    pictures = as_image_array(images)
+    pictures = validation.displayable_images(images)
     n = len(pictures)
     if n > MAX_GRID_IMAGES:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"image_grid shows at most {MAX_GRID_IMAGES} images, got {n}; pass a slice such as images[:100]."
         )
     names = _check_labels(labels, n)
-    n_cols = min(_check_positive_int(n_cols, "n_cols"), n)
+    n_cols = min(validation.positive_int(n_cols, "n_cols"), n)
     n_rows = math.ceil(n / n_cols)
 
     cell_height = 1.25 if names else 1.05
@@ -182,17 +141,17 @@ def compare_reconstructions(
     """
     original_shape, reconstruction_shape = np.shape(originals), np.shape(reconstructions)
     if original_shape != reconstruction_shape:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"originals {original_shape} and reconstructions {reconstruction_shape} must have the same shape; "
             f"reshape one of them (helpers.data.to_images turns (n, 784) into (n, 28, 28))."
         )
-    top = as_image_array(originals, "originals")
-    bottom = as_image_array(reconstructions, "reconstructions")
-    n = _check_positive_int(n, "n")
+    top = validation.displayable_images(originals, "originals")
+    bottom = validation.displayable_images(reconstructions, "reconstructions")
+    n = validation.positive_int(n, "n")
     if n > len(top):
-        raise ValueError(f"n={n} but only {len(top)} images were given; pass n <= {len(top)}.")
+        raise validation.ArgumentValueError(f"n={n} but only {len(top)} images were given; pass n <= {len(top)}.")
     if n > MAX_COMPARE_COLUMNS:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"compare_reconstructions shows at most {MAX_COMPARE_COLUMNS} pairs, got n={n}; pass a smaller n."
         )
     if labels is not None and hasattr(labels, "__len__") and not isinstance(labels, str) and len(labels) == len(top):
@@ -227,7 +186,7 @@ def _as_history(value: object, name: str) -> dict:
     """A Keras ``History`` object or its ``.history`` dict -> the dict."""
     history = getattr(value, "history", value)
     if not isinstance(history, Mapping):
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"{name} must be a dict like Keras's History.history ({{'loss': [...], 'val_loss': [...]}}), "
             f"got {type(value).__name__}."
         )
@@ -238,7 +197,7 @@ def _runs(histories: object) -> dict[str | None, dict]:
     """One history -> {None: history}; a mapping name -> history -> itself. Both checked."""
     histories = getattr(histories, "history", histories)  # a Keras History object
     if not isinstance(histories, Mapping) or not histories:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             "histories must be a non-empty dict: one History.history ({'loss': [...]}) or "
             f"name -> History.history for several runs, got {histories!r:.80}."
         )
@@ -246,7 +205,7 @@ def _runs(histories: object) -> dict[str | None, dict]:
     if all(isinstance(v, Mapping) or hasattr(v, "history") for v in values):
         return {str(name): _as_history(v, f"histories[{name!r}]") for name, v in histories.items()}
     if any(isinstance(v, Mapping) or hasattr(v, "history") for v in values):
-        raise ValueError(
+        raise validation.ArgumentValueError(
             "histories mixes runs (dicts) and metric lists; pass either one History.history or "
             "a dict name -> History.history."
         )
@@ -278,20 +237,26 @@ def plot_history(
     runs = _runs(histories)
     keys = (keys,) if isinstance(keys, str) else tuple(keys)
     if not keys:
-        raise ValueError("keys is empty; pass the metrics to draw, e.g. keys=('loss', 'val_loss').")
+        raise validation.ArgumentValueError("keys is empty; pass the metrics to draw, e.g. keys=('loss', 'val_loss').")
     found = [(name, key) for name in runs for key in keys if key in runs[name]]
     if not found:
         existing = sorted({key for history in runs.values() for key in history})
-        raise ValueError(f"none of the keys {list(keys)} is in the histories; they hold {existing}. Pass keys=...")
+        raise validation.ArgumentValueError(
+            f"none of the keys {list(keys)} is in the histories; they hold {existing}. Pass keys=..."
+        )
 
     curves = {}
     for name, key in found:
         where = f"histories[{name!r}][{key!r}]" if name is not None else f"histories[{key!r}]"
         values = _numbers(runs[name][key], where)
         if values.ndim != 1 or len(values) == 0:
-            raise ValueError(f"{where} must be a non-empty list of numbers (one per epoch), got {values.shape}.")
+            raise validation.ArgumentValueError(
+                f"{where} must be a non-empty list of numbers (one per epoch), got {values.shape}."
+            )
         if log_y and np.any(values <= 0):
-            raise ValueError(f"{where} holds values <= 0, which a log axis cannot show; pass log_y=False.")
+            raise validation.ArgumentValueError(
+                f"{where} holds values <= 0, which a log axis cannot show; pass log_y=False."
+            )
         curves[name, key] = values
 
     fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
@@ -350,32 +315,36 @@ def plot_curve(
     """
     xs = _numbers(x, "x")
     if xs.ndim != 1 or len(xs) == 0:
-        raise ValueError(f"x must be a non-empty 1-D sequence of numbers, got shape {xs.shape}.")
+        raise validation.ArgumentValueError(f"x must be a non-empty 1-D sequence of numbers, got shape {xs.shape}.")
     if not isinstance(ys, Mapping) or not ys:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"ys must be a non-empty dict name -> values, e.g. {{'PCA': errors}}, got {type(ys).__name__}."
         )
     if log_x and np.any(xs <= 0):
-        raise ValueError("x holds values <= 0, which a log axis cannot show; pass log_x=False.")
+        raise validation.ArgumentValueError("x holds values <= 0, which a log axis cannot show; pass log_x=False.")
 
     curves = {}
     for name, values in ys.items():
         values = _numbers(values, f"ys[{name!r}]")
         if values.shape != xs.shape:
-            raise ValueError(
+            raise validation.ArgumentValueError(
                 f"ys[{name!r}] has shape {values.shape} but x has {xs.shape}; pass one y value per x value."
             )
         if log_y and np.any(values <= 0):
-            raise ValueError(f"ys[{name!r}] holds values <= 0, which a log axis cannot show; pass log_y=False.")
+            raise validation.ArgumentValueError(
+                f"ys[{name!r}] holds values <= 0, which a log axis cannot show; pass log_y=False."
+            )
         curves[str(name)] = values
 
     bands = {}
     for name, values in (spreads or {}).items():
         if str(name) not in curves:
-            raise ValueError(f"spreads[{name!r}] names no curve; the curves are {sorted(curves)}.")
+            raise validation.ArgumentValueError(f"spreads[{name!r}] names no curve; the curves are {sorted(curves)}.")
         values = _numbers(values, f"spreads[{name!r}]")
         if values.shape != xs.shape or np.any(values < 0):
-            raise ValueError(f"spreads[{name!r}] must hold {len(xs)} non-negative numbers, one per x value.")
+            raise validation.ArgumentValueError(
+                f"spreads[{name!r}] must hold {len(xs)} non-negative numbers, one per x value."
+            )
         bands[str(name)] = values
 
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
@@ -451,28 +420,18 @@ def code_scatter(
         The figure: one axes holding one scatter collection (``ax.collections[0]``) and a legend
         naming the classes present; axes labelled "PC 1"/"PC 2" (or "code 1"/"code 2" when d == 2).
     """
-    codes = np.asarray(codes)
-    labels = np.asarray(labels)
-    if codes.ndim != 2 or codes.shape[1] < 2 or len(codes) == 0:
-        raise ValueError(
-            f"codes must have shape (n, d) with n >= 1 and d >= 2, got {codes.shape}; "
-            f"flatten each code to one row (codes.reshape(len(codes), -1))."
-        )
-    if not np.issubdtype(codes.dtype, np.number) or not np.all(np.isfinite(codes)):
-        raise ValueError(f"codes must be finite numbers, got dtype {codes.dtype} with NaN/inf or non-numbers.")
-    if labels.shape != (len(codes),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"labels must be integers of shape ({len(codes)},), one per code, got {labels.dtype} {labels.shape}."
-        )
-    if labels.min() < 0 or labels.max() >= N_CLASSES:
-        raise ValueError(f"labels must be classes 0..9, got {labels.min()}..{labels.max()}.")
+    codes = validation.array(codes, "codes")
+    if codes.ndim != 2 or codes.shape[1] < 2:
+        raise validation.value_error("codes", f"must have shape (n, d) with d >= 2, got {codes.shape}",
+                                     "Flatten each code to one row (codes.reshape(len(codes), -1)).")
+    codes = validation.finite_floats(codes.astype(np.float64), "codes")
+    labels = validation.labels(labels, "labels", n=len(codes), n_classes=N_CLASSES)
     if class_names is None:
         class_names = [str(c) for c in range(N_CLASSES)]
     if isinstance(class_names, str) or len(class_names) != N_CLASSES:
-        raise ValueError(f"class_names must be a sequence of {N_CLASSES} names, one per class 0..9.")
-    max_points = _check_positive_int(max_points, "max_points")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+        raise validation.value_error("class_names", f"must be a sequence of {N_CLASSES} names, one per class 0..9")
+    max_points = validation.positive_int(max_points, "max_points")
+    seed = validation.seed(seed)
 
     if codes.shape[1] == 2:
         points, axis_names = codes.astype(float), ("code 1", "code 2")

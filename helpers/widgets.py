@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers import plotting
+from helpers import plotting, validation
 
 #: Position of each part in the children of the boxes this module returns.
 CONTROL, TEXT, IMAGE = 0, 1, 2
@@ -72,29 +72,21 @@ def code_size_explorer(
     """
     images = np.asarray(images)
     if images.ndim != 2 or images.shape[1] != plotting.N_PIXELS or len(images) == 0:
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"images must have shape (m, 784) with m >= 1, got {images.shape}; "
             f"flatten and scale them with helpers.data.preprocess(x)."
         )
     if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"images must be floats in [0, 1], got {images.dtype}; scale them with helpers.data.preprocess(x)."
         )
-    plotting.as_image_array(images)  # finite values in range
-    if not callable(reconstruct):
-        raise ValueError(
-            f"reconstruct must be a function (images, code_size) -> reconstructions, got {type(reconstruct).__name__}."
-        )
-    sizes = list(code_sizes) if not isinstance(code_sizes, (str, bytes)) else []
-    if not sizes:
-        raise ValueError("code_sizes is empty; pass the code sizes to choose from, e.g. [2, 8, 32].")
-    if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1 for k in sizes):
-        raise ValueError(f"code_sizes must be positive integers, got {sizes}.")
-    sizes = [int(k) for k in sizes]
+    validation.displayable_images(images)  # finite values in range
+    validation.callable_(reconstruct, "reconstruct", "(images, code_size) -> reconstructions")
+    sizes = list(validation.positive_ints(code_sizes, "code_sizes", example="[2, 8, 32]"))
     if sizes != sorted(set(sizes)):
-        raise ValueError(f"code_sizes must be increasing without repeats, got {sizes}; pass sorted(set(code_sizes)).")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= len(images):
-        raise ValueError(f"n must be an integer from 1 to {len(images)} (the number of images), got {n!r}.")
+        raise validation.value_error("code_sizes", f"must be increasing without repeats, got {sizes}",
+                                     "Pass sorted(set(code_sizes)).")
+    n = validation.integer(n, "n", minimum=1, maximum=len(images), fix="It is how many images to show.")
 
     slider = ipywidgets.SelectionSlider(
         options=sizes, value=sizes[0], description="code size", continuous_update=False,
@@ -106,7 +98,7 @@ def code_size_explorer(
     def show(code_size: int) -> None:
         reconstructions = np.asarray(reconstruct(images, code_size))
         if reconstructions.shape != images.shape:
-            raise ValueError(
+            raise validation.ArgumentValueError(
                 f"reconstruct(images, {code_size}) returned shape {reconstructions.shape}, expected {images.shape}; "
                 f"it must return one (784,) reconstruction per image."
             )
@@ -165,15 +157,15 @@ def digit_picker(
         ValueError: the shapes differ or are not digit images, or labels has the wrong length.
     """
     if np.shape(images) != np.shape(reconstructions):
-        raise ValueError(
+        raise validation.ArgumentValueError(
             f"images {np.shape(images)} and reconstructions {np.shape(reconstructions)} must have the same shape; "
             f"pass the reconstructions of exactly these images."
         )
-    originals = plotting.as_image_array(images, "images")
-    outputs = plotting.as_image_array(reconstructions, "reconstructions")
+    originals = validation.displayable_images(images, "images")
+    outputs = validation.displayable_images(reconstructions, "reconstructions")
     n = len(originals)
     if labels is not None and (isinstance(labels, str) or not hasattr(labels, "__len__") or len(labels) != n):
-        raise ValueError(f"labels must have one entry per image ({n}); got {labels!r:.80}.")
+        raise validation.ArgumentValueError(f"labels must have one entry per image ({n}); got {labels!r:.80}.")
     squared, cross_entropy = _per_image_errors(originals, outputs)
 
     slider = ipywidgets.IntSlider(

@@ -6,6 +6,8 @@ every check passing); the wrong ones are mistakes students make. Everything runs
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
@@ -80,7 +82,13 @@ def headings(notebook: str) -> list[set[str]]:
             for line in cell.source.split("\n") if line.startswith("#")]
 
 
-TASKS = [value for value in vars(checks).values() if isinstance(value, checks.Task)]
+TASKS = [value for module in pkgutil.iter_modules(checks.__path__)
+         for value in vars(importlib.import_module(f"helpers.checks.{module.name}")).values()
+         if isinstance(value, checks.Task)]
+
+
+def test_every_exercise_task_is_found():
+    assert len(TASKS) == len([name for name in checks.__all__ if name.startswith("check_")]) == 19
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: f"{t.notebook[:2]}-task{t.number}")
@@ -472,19 +480,21 @@ def article(mnist) -> dict:
 
 
 def classifier_on(encoder, *middle, copy=False, train=None, **train_arguments) -> keras.Model:
-    """encoder -> middle layers -> softmax head; trained on the subset with train_in_graph when ``train``."""
+    """encoder -> middle layers -> softmax head; trained on the subset with the course's Trainer when ``train``."""
     if copy:
         body = keras.models.clone_model(encoder)
         body.set_weights(encoder.get_weights())
         encoder = body
-    head = keras.layers.Dense(10, activation="softmax")
+    l2 = train_arguments.pop("l2", 0.0)
+    head = keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0),
+                              kernel_regularizer=keras.regularizers.L2(l2) if l2 else None)
     model = keras.Sequential([encoder, *middle, head])
     if train is not None:
         x, y = train
         variables = head.trainable_variables if train_arguments.pop("head_only", False) else None
-        training.set_seed(0)
-        training.train_in_graph(model, x, y, loss="sparse_categorical_crossentropy", variables=variables,
-                                **train_arguments)
+        trainer = training.Trainer(model, loss="sparse_categorical_crossentropy", variables=variables,
+                                   optimizer=keras.optimizers.Adam(train_arguments.pop("learning_rate")))
+        trainer.train_steps(x, y, **train_arguments)
     return model
 
 
@@ -580,8 +590,8 @@ def test_06_task2(capsys):
 
 
 def trained_autoencoder(x_train, noise=0.0, inputs=None, targets=None, epochs=10) -> keras.Model:
-    training.set_seed(0)
-    autoencoder, _, _ = models.build_autoencoder(128, noise=noise)
+    keras.utils.set_random_seed(0)  # fit's shuffling
+    autoencoder, _, _ = models.build_autoencoder(128, noise=noise, seed=0)
     autoencoder.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy")
     autoencoder.fit(x_train if inputs is None else inputs, x_train if targets is None else targets, epochs=epochs,
                     batch_size=64, verbose=0)

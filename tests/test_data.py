@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import data
+from helpers import data, validation
 
 
 def sample_splits(n_train: int = 200, n_test: int = 50) -> data.Splits:
@@ -164,7 +164,7 @@ def test_wrong_layout(course_env, tmp_path, override, message):
 
 
 def test_path_of_wrong_type(course_env):
-    with pytest.raises(ValueError, match="path must be a file path"):
+    with pytest.raises(validation.ArgumentTypeError, match="path must be a file path"):
         data.load_mnist(42)
 
 
@@ -213,14 +213,14 @@ def test_preprocess_is_the_articles():
 @pytest.mark.parametrize(
     "images, message",
     [
-        (np.zeros((3, 28, 28), np.float32), "expects raw uint8 pixels"),
+        (np.zeros((3, 28, 28), np.float32), "must be raw uint8 pixels.*do not preprocess them twice"),
         (np.zeros((3, 32, 32), np.uint8), r"shape \(n, 28, 28\) or \(n, 784\)"),
         (np.zeros((0, 784), np.uint8), "n > 0"),
-        ([[0] * 784], "numpy array"),
+        ([[0] * 784], "NumPy array"),
     ],
 )
 def test_preprocess_rejects(images, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(validation.CourseError, match=message):
         data.preprocess(images)
 
 
@@ -255,23 +255,23 @@ def test_stratified_rows_keep_their_labels():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(n_per_class=0, seed=0), "n_per_class must be a positive integer"),
-        (dict(n_per_class=2.5, seed=0), "n_per_class must be a positive integer"),
-        (dict(n_per_class=True, seed=0), "n_per_class must be a positive integer"),
+        (dict(n_per_class=0, seed=0), "n_per_class must be at least 1"),
+        (dict(n_per_class=2.5, seed=0), "n_per_class must be a whole number"),
+        (dict(n_per_class=True, seed=0), "n_per_class must be a whole number"),
         (dict(n_per_class=10_000, seed=0), r"more than some classes hold.*at most"),
-        (dict(n_per_class=1, seed=-1), "seed must be a non-negative integer"),
-        (dict(n_per_class=1, seed=None), "seed must be a non-negative integer"),
+        (dict(n_per_class=1, seed=-1), "seed must be at least 0"),
+        (dict(n_per_class=1, seed=None), "seed must be a whole number"),
     ],
 )
 def test_stratified_rejects(kwargs, message):
     (x_train, y_train), _ = sample_splits()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(validation.CourseError, match=message):
         data.stratified_sample(x_train, y_train, **kwargs)
 
 
 def test_stratified_rejects_mismatched_and_bad_labels():
     (x_train, y_train), _ = sample_splits()
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(validation.ArgumentValueError, match="same number of examples"):
         data.stratified_sample(x_train, y_train[:-1], 1, seed=0)
     with pytest.raises(ValueError, match="integer array"):
         data.stratified_indices(y_train.astype(float), 1, seed=0)

@@ -125,7 +125,7 @@ def test_workflow_chinese_on_request_needs_a_font(monkeypatch):
 
 @pytest.mark.parametrize("bad", ["yes", 1, 0.0])
 def test_workflow_rejects_a_non_bool_chinese(bad):
-    with pytest.raises(ValueError, match="None .automatic., True or False"):
+    with pytest.raises(TypeError, match="None .automatic., True or False"):
         diagrams.two_stage_workflow(chinese=bad)
 
 

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, linear, losses
+from helpers import data, linear, losses, validation
 
 
 @pytest.fixture(scope="module")
@@ -43,24 +43,25 @@ def test_pca_is_reproducible(digits):
 @pytest.mark.parametrize(
     "x, k, message",
     [
-        (np.zeros((10, 784), np.uint8), 2, "float array"),
-        (np.zeros((1, 784), np.float32), 1, "n >= 2"),
-        (np.zeros((10, 784), np.float32), 0, "code_size must be an integer from 1 to 784"),
-        (np.zeros((10, 784), np.float32), 785, "code_size must be an integer from 1 to 784"),
+        (np.zeros((10, 784), np.uint8), 2, "array of floats"),
+        (np.zeros((1, 784), np.float32), 1, "PCA needs at least 2"),
+        (np.zeros((10, 784), np.float32), 0, "code_size must be at least 1"),
+        (np.zeros((10, 784), np.float32), 785, "code_size must be at most 784"),
+        (np.full((10, 784), np.nan, np.float32), 2, "NaN or infinite"),
     ],
 )
 def test_fit_pca_rejects(x, k, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(validation.CourseError, match=message):
         linear.fit_pca(x, k)
 
 
 def test_encode_decode_truncate_reject_wrong_shapes(digits):
     pca = linear.fit_pca(digits, 4)
-    with pytest.raises(ValueError, match=r"encode\(\) expects shape \(n, 784\)"):
+    with pytest.raises(validation.ArgumentValueError, match=r"x must have shape \(n, 784\)"):
         pca.encode(digits[:, :100])
-    with pytest.raises(ValueError, match=r"decode\(\) expects shape \(n, 4\)"):
+    with pytest.raises(validation.ArgumentValueError, match=r"h must have shape \(n, 4\)"):
         pca.decode(np.zeros((2, 5)))
-    with pytest.raises(ValueError, match="from 1 to 4"):
+    with pytest.raises(validation.ArgumentValueError, match="code_size must be at most 4"):
         pca.truncate(5)
 
 
@@ -74,7 +75,7 @@ def test_losses_match_keras(digits):
 
 
 def test_losses_reject_bad_input():
-    with pytest.raises(ValueError, match="same non-empty shape"):
+    with pytest.raises(validation.ArgumentValueError, match="must have the same shape"):
         losses.mean_squared_error(np.zeros((2, 3)), np.zeros((3, 2)))
-    with pytest.raises(ValueError, match=r"targets x in \[0, 1\]"):
+    with pytest.raises(validation.ArgumentValueError, match=r"targets in \[0, 1\]"):
         losses.binary_cross_entropy(np.full((2, 3), 255.0), np.full((2, 3), 0.5))

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers import data, widgets
+from helpers import data, validation, widgets
 
 PNG = b"\x89PNG"
 
@@ -99,11 +99,11 @@ def test_code_size_explorer_checks_what_reconstruct_returns(digits):
         ({"code_sizes": []}, "code_sizes is empty"),
         ({"code_sizes": [8, 2]}, r"increasing.*sorted\(set\(code_sizes\)\)"),
         ({"code_sizes": [2, 2]}, "without repeats"),
-        ({"code_sizes": [0, 2]}, "positive integers"),
-        ({"code_sizes": [2.5]}, "positive integers"),
+        ({"code_sizes": [0, 2]}, r"code_sizes\[0\] must be at least 1"),
+        ({"code_sizes": [2.5]}, r"code_sizes\[0\] must be a whole number"),
         ({"reconstruct": "pca"}, "reconstruct must be a function"),
-        ({"n": 0}, r"n must be an integer from 1 to 40"),
-        ({"n": 41}, r"n must be an integer from 1 to 40"),
+        ({"n": 0}, "n must be at least 1"),
+        ({"n": 41}, "n must be at most 40"),
         ({"images": np.zeros((3, 28, 28))}, r"shape \(m, 784\).*preprocess"),
         ({"images": np.zeros((3, 784), np.uint8)}, "floats in"),
         ({"images": np.zeros((0, 784))}, "m >= 1"),
@@ -112,7 +112,7 @@ def test_code_size_explorer_checks_what_reconstruct_returns(digits):
 def test_code_size_explorer_rejects_bad_arguments(digits, kwargs, match):
     images, _ = digits
     arguments = {"images": images, "reconstruct": PCA(images), "code_sizes": [2, 8], "n": 4} | kwargs
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(validation.CourseError, match=match):
         widgets.code_size_explorer(**arguments)
 
 
@@ -184,7 +184,7 @@ def test_digit_picker_omits_cross_entropy_outside_0_1(digits):
 )
 def test_digit_picker_rejects_bad_arguments(digits, reconstructions, labels, match):
     images, _ = digits
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(validation.CourseError, match=match):
         widgets.digit_picker(images, reconstructions, labels=labels)
 
 
