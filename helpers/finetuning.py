@@ -159,8 +159,14 @@ class Adapter:
         self._built: dict[str, dict] = {}
 
     def _head(self, name: str, l2: float = 0.0) -> keras.layers.Dense:
+        """A softmax head; its initial weights are replaced before every run (seeded so no global state is drawn)."""
         return keras.layers.Dense(self.n_classes, activation="softmax", name=name,
+                                  kernel_initializer=keras.initializers.GlorotUniform(seed=0),
                                   kernel_regularizer=keras.regularizers.L2(l2) if l2 else None)
+
+    def _copy(self) -> keras.Model:
+        """The encoder's architecture as a new model (its weights are set before every run)."""
+        return models.reinitialised(self.encoder, seed=0)
 
     def _optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:
         return keras.optimizers.Adam(learning_rate)
@@ -170,14 +176,14 @@ class Adapter:
             return self._built[regime]
         s, width = self.schedule, self.encoder.output_shape[-1]
         if regime == "scratch":
-            model = keras.Sequential([keras.models.clone_model(self.encoder), self._head("head")])
+            model = keras.Sequential([self._copy(), self._head("head")])
             model.build((None, *self.encoder.input_shape[1:]))
             parts = {"model": model, "trainer": training.Trainer(
                 model, loss=LOSS, optimizer=self._optimizer(s.scratch_learning_rate), batch_size=s.batch_size)}
         elif regime == "frozen":
             head = self._head("probe_head", s.probe_l2)
             probe = keras.Sequential([keras.Input(shape=(width,)), head])
-            body = keras.models.clone_model(self.encoder)
+            body = self._copy()
             classifier = keras.Sequential([body, self.standardize, head])
             classifier.build((None, *self.encoder.input_shape[1:]))
             body.set_weights(self.encoder.get_weights())
@@ -185,7 +191,7 @@ class Adapter:
                 probe, loss=LOSS, optimizer=self._optimizer(s.probe_learning_rate), batch_size=s.batch_size)}
         else:
             head = self._head("head")
-            classifier = keras.Sequential([keras.models.clone_model(self.encoder), self.standardize, head])
+            classifier = keras.Sequential([self._copy(), self.standardize, head])
             classifier.build((None, *self.encoder.input_shape[1:]))
             parts = {"model": classifier, "head": head, "trainer": training.Trainer(
                 classifier, loss=LOSS, optimizer=self._optimizer(s.finetune_learning_rate), batch_size=s.batch_size)}

@@ -210,8 +210,8 @@ def reinitialised(model: keras.Model, seed: int) -> keras.Model:
     """A copy of ``model``'s architecture with new random weights, from each layer's own initializers and ``seed``.
 
     What the model would hold if it were built again with a new seed: the same kinds of initial values
-    (e.g. Glorot-uniform kernels, zero biases), drawn from ``seed`` alone (no global random state is
-    used or changed). The model itself is not changed.
+    (e.g. Glorot-uniform kernels, zero biases), drawn from ``seed`` alone, and noise layers with
+    generators of their own (no global random state is used or changed). The model itself is not changed.
     """
     validation.keras_model(model)
     seed = validation.seed(seed)
@@ -222,6 +222,8 @@ def reinitialised(model: keras.Model, seed: int) -> keras.Model:
         for key, value in config.items():
             if key.endswith("_initializer") and isinstance(value, dict) and "seed" in value.get("config", {}):
                 value["config"]["seed"] = layer_seed(seed, next(counter))
+        if "seed" in config and config["seed"] is None:  # a noise layer: its own generator, not the global one
+            config["seed"] = layer_seed(seed, next(counter))
         return layer.__class__.from_config(config)
 
     return keras.models.clone_model(model, clone_function=reseeded, recursive=True)
