@@ -18,18 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent
-
-
-def expected_outputs_file(notebook: Path, root: Path = ROOT) -> Path:
-    """The golden file of a notebook: ``notebooks/00_x.ipynb`` -> ``tests/expected_outputs/notebooks__00_x.json``."""
-    relative = Path(notebook).resolve().relative_to(root).with_suffix("")
-    return root / "tests" / "expected_outputs" / ("__".join(relative.parts) + ".json")
-
-
-def without_stderr(outputs: list) -> list:
-    """The outputs minus stderr streams."""
-    return [o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+from scripts.course_files import expected_outputs_file, without_stderr
 
 
 def _compare_without_stderr(compare):

@@ -1,6 +1,6 @@
 """Execute every course notebook headless, several at a time, and write a readable copy of the course.
 
-Usage: ``python scripts/build_course.py [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
+Usage: ``python -m scripts.build_course [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
 in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` and an
 HTML page under ``build/course/``, then ``index.html`` linking them with each one's status and wall time,
 and ``summary.json`` with the whole run's settings and timings. The source notebooks are only read.
@@ -38,9 +38,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.course_files import ROOT, notebook_name, solution_notebooks, teaching_notebooks
+
 OUT = ROOT / "build" / "course"
-FOLDERS = ("notebooks", "solutions")
 MAX_DEFAULT_JOBS = 4
 
 # The saved models each notebook loads, by name: "<recipe>/<dataset>" as in helpers.pretrained.
@@ -74,14 +74,8 @@ class Job:
 
 
 def course_notebooks() -> list[Path]:
-    """Every numbered notebook of notebooks/ then solutions/, in course order."""
-    return [p for folder in FOLDERS for p in sorted((ROOT / folder).glob("[0-9]*.ipynb"))]
-
-
-def notebook_name(path: Path) -> str:
-    """``folder/file.ipynb``, the name a notebook has in the plan and in the report."""
-    path = path.resolve()
-    return f"{path.parent.name}/{path.name}"
+    """The notebooks the course build executes: notebooks/ then solutions/, in course order."""
+    return teaching_notebooks() + solution_notebooks()
 
 
 def plan(notebooks: list[Path]) -> list[Job]:
@@ -144,7 +138,7 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
             if all(need in done for need in job.needs):
                 waiting.remove(job)
                 log = out_dir / "logs" / (job.name.replace("/", "__").replace(" ", "_") + ".log")
-                command = [sys.executable, __file__, "--run-one", job.name, "--out", str(out_dir)]
+                command = [sys.executable, "-m", "scripts.build_course", "--run-one", job.name, "--out", str(out_dir)]
                 handle = log.open("w")  # the child's output and TensorFlow's log; its result is the last JSON line
                 process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
                 running[job.name] = (process, handle, time.perf_counter() - start, log)
@@ -276,7 +270,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.run_one:
-        sys.path.insert(0, str(ROOT))
         print(json.dumps(_run_one(args.run_one, args.out)))
         return 0
     missing = [str(p) for p in args.notebooks if not p.is_file()]

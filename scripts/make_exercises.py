@@ -2,9 +2,9 @@
 
 Usage::
 
-    python scripts/make_exercises.py            # make exercises
-    python scripts/make_exercises.py --force    # make exercises FORCE=1: also overwrite hand-edited exercises
-    python scripts/make_exercises.py --check    # write nothing; exit 1 when exercises/ is out of date
+    python -m scripts.make_exercises            # make exercises
+    python -m scripts.make_exercises --force    # make exercises FORCE=1: also overwrite hand-edited exercises
+    python -m scripts.make_exercises --check    # write nothing; exit 1 when exercises/ is out of date
 
 Markers in ``solutions/NN_name.ipynb`` (each marker alone on its line):
 
@@ -48,11 +48,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+from scripts.course_files import EXERCISES, NOTEBOOK_PATTERN, SOLUTIONS, numbered_notebooks, parse_cell
+
 MANIFEST_NAME = ".generated.json"
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 
 BEGIN_CODE, END_CODE = "# BEGIN SOLUTION", "# END SOLUTION"
 BEGIN_MARKDOWN, END_MARKDOWN = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
@@ -93,23 +91,9 @@ def notebook_text(nb: nbformat.NotebookNode) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _python(source: str) -> ast.Module | None:
-    """Parse a code cell, IPython syntax (magics) included; None when it is not Python."""
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        pass
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (ImportError, SyntaxError):
-        return None
-
-
 def _names_read(source: str) -> set[str]:
     """Names that code reads; for code that does not parse, every identifier in it."""
-    tree = _python(source)
+    tree = parse_cell(source)
     if tree is None:
         return set(re.findall(r"[A-Za-z_]\w*", source))
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
@@ -245,7 +229,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
     regions = _find_regions(lines, where)
     if not regions:
         return source, False, False
-    tree = _python(source)
+    tree = parse_cell(source)
     if tree is None:
         raise MarkerError(f"{where}: a cell with an answer region must be valid Python (IPython magics are "
                           f"fine); fix its syntax.")
@@ -257,7 +241,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
         names: list[str] = []
         if at_top_level:
             raises = True
-            region_tree = _python(textwrap.dedent(body))
+            region_tree = parse_cell(textwrap.dedent(body))
             if region_tree is None:
                 raise MarkerError(f"{where}, line {region.begin + 1}: an answer region must hold whole statements.")
             bindings = _Bindings()
@@ -273,7 +257,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
         previous_end = region.end
     output += lines[previous_end + 1:]
     exercise = "\n".join(output)
-    if _python(exercise) is None:
+    if parse_cell(exercise) is None:
         raise MarkerError(f"{where}: the cell is not valid Python once its answers are replaced by stubs; "
                           f"make each answer region whole statements.")
     return exercise, True, raises
@@ -348,7 +332,7 @@ def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteb
 def generate(solutions: Path) -> dict[str, tuple[str, str]]:
     """Every solution notebook's exercise: ``{file name: (notebook text, fingerprint)}``, in name order."""
     generated = {}
-    for path in sorted(solutions.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(solutions):
         solution = nbformat.read(path, as_version=4)
         exercise = build_exercise(solution, f"{solutions.name}/{path.name}")
         generated[path.name] = (notebook_text(exercise), fingerprint(exercise))
@@ -408,7 +392,7 @@ def check(solutions: Path, exercises: Path) -> int:
             problems.append(f"{_show(path)}: missing")
         elif path.read_text(encoding="utf-8") != text:
             problems.append(f"{_show(path)}: differs from what {solutions.name}/{name} generates")
-    for path in sorted(exercises.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(exercises):
         if path.name not in generated:
             problems.append(f"{_show(path)}: has no solution notebook in {solutions.name}/")
     if read_manifest(exercises) != {name: fp for name, (_, fp) in generated.items()}:
@@ -458,7 +442,7 @@ def write(solutions: Path, exercises: Path, *, force: bool) -> int:
     manifest_path = exercises / MANIFEST_NAME
     if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
         _write(manifest_path, manifest)
-    for path in sorted(exercises.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(exercises):
         if path.name not in generated:
             print(f"note: {_show(path)} has no solution notebook; left as it is.")
     print(f"{len(writes)} exercise notebook(s) written, {len(generated) - len(writes)} already up to date.")

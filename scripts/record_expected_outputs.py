@@ -1,7 +1,7 @@
 """Record, in fast mode, the outputs of every ``# NBVAL_CHECK_OUTPUT`` cell for the test suite.
 
-Usage: ``python scripts/record_expected_outputs.py [NOTEBOOK ...]`` (default: every notebook
-under notebooks/, solutions/ and exercises/ that has a marked cell). Executes each notebook on
+Usage: ``python -m scripts.record_expected_outputs [NOTEBOOK ...]`` (default: every course notebook,
+of notebooks/, solutions/ and exercises/, that has a marked cell). Executes each notebook on
 a fresh kernel with EIAM_FAST=1 and writes tests/expected_outputs/<folder>__<name>.json.
 The notebooks themselves are only read, never written.
 """
@@ -16,12 +16,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from conftest import expected_outputs_file, without_stderr  # noqa: E402
+from scripts.course_files import ROOT, all_notebooks, expected_outputs_file, without_stderr
 
 MARKER = "NBVAL_CHECK_OUTPUT"
-FOLDERS = ("notebooks", "solutions", "exercises")
 
 
 def is_marked(cell: nbformat.NotebookNode) -> bool:
@@ -50,9 +47,7 @@ def record(notebook: Path) -> Path | None:
 
 
 def main(argv: list[str]) -> None:
-    notebooks = [Path(a).resolve() for a in argv] or sorted(
-        p for folder in FOLDERS for p in (ROOT / folder).glob("*.ipynb")
-    )
+    notebooks = [Path(a).resolve() for a in argv] or all_notebooks()
     for notebook in notebooks:
         written = record(notebook)
         if written:

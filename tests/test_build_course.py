@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import build_course  # noqa: E402
+from scripts import build_course
+from scripts.course_files import ROOT
 
 
 def needs(jobs: list[build_course.Job]) -> dict[str, list[str]]:

@@ -1,37 +1,26 @@
 """The exercises: generated from the solutions and up to date, well-formed tasks, and the generator's behaviour.
 
-The generator (scripts/make_exercises.py) is tested on small notebooks in a temporary folder; the
+The generator (:mod:`scripts.make_exercises`) is tested on small notebooks in a temporary folder; the
 committed notebooks are only read. nbval runs the notebooks themselves (solutions/, exercises/).
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+from scripts import course_files
+from scripts import make_exercises as gen
+from scripts.course_files import EXERCISES, ROOT, SOLUTIONS
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "scripts" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
-SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob(gen.NOTEBOOK_PATTERN))
+SOLUTION_NOTEBOOKS = course_files.solution_notebooks()
 
 
 # --- the committed notebooks ------------------------------------------------------------------------
@@ -139,7 +128,7 @@ def stub_runs_with_the_cell(source: str) -> bool:
         in_function = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
         return any(visit(child, in_function) for child in ast.iter_child_nodes(node))
 
-    return visit(gen._python(source), False)
+    return visit(course_files.parse_cell(source), False)
 
 
 # --- the generator, on small notebooks -------------------------------------------------------------
@@ -429,7 +418,7 @@ def test_a_marker_error_stops_the_command_with_status_2(course, capsys):
 def test_make_exercises_passes_force_through():
     def command(*args: str) -> str:
         result = subprocess.run(["make", "-n", "exercises", *args], cwd=ROOT, capture_output=True, text=True)
-        return next(line for line in result.stdout.splitlines() if "make_exercises.py" in line)
+        return next(line for line in result.stdout.splitlines() if "scripts.make_exercises" in line)
 
-    assert command().rstrip().endswith("scripts/make_exercises.py")
-    assert command("FORCE=1").endswith("scripts/make_exercises.py --force")
+    assert command().rstrip().endswith("-m scripts.make_exercises")
+    assert command("FORCE=1").endswith("-m scripts.make_exercises --force")

@@ -10,14 +10,16 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from scripts.course_files import ROOT
+
 pytest_plugins = ["pytester"]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> Path:
-    """A tiny project: the real conftest.py and one output-free notebook with a checked cell."""
+    """A tiny project: the real conftest.py and scripts/, one output-free notebook with a checked cell."""
     shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
+    shutil.copytree(ROOT / "scripts", pytester.path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     (pytester.path / "notebooks").mkdir()
     nb = new_notebook(cells=[new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(6 * 7)", id="answer")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
