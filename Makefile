@@ -38,7 +38,7 @@ course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTM
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
 	$(BIN)/python -m benchmarks.bench --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
 
-expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
+expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-check-output (fast mode).
 	$(BIN)/python -m scripts.record_expected_outputs
 
 exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 overwrites hand-edited ones.

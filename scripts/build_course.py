@@ -166,8 +166,8 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
 def execute_notebook(notebook: Path) -> tuple[object, dict]:
     """Execute one notebook on a fresh kernel, in memory; return it and status, seconds, peak memory, models.
 
-    Cells that fail on purpose (nbval's ``# NBVAL_RAISES_EXCEPTION``, e.g. the article's own
-    ``NameError``) may fail here too. Peak memory is the kernel's peak resident set
+    Cells that fail on purpose (tagged ``raises-exception``, e.g. the article's own ``NameError``) may
+    fail here too: nbclient honours that tag. Peak memory is the kernel's peak resident set
     (``getrusage(RUSAGE_CHILDREN)``: the kernel is this process's child), in MiB.
     """
     import nbformat
@@ -175,11 +175,6 @@ def execute_notebook(notebook: Path) -> tuple[object, dict]:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "# NBVAL_RAISES_EXCEPTION" in cell.source:
-            tags = cell.metadata.setdefault("tags", [])
-            if "raises-exception" not in tags:
-                tags.append("raises-exception")
     start = time.perf_counter()
     status = "ok"
     try:

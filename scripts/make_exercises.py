@@ -19,10 +19,11 @@ Markers in ``solutions/NN_name.ipynb`` (each marker alone on its line):
   ``helpers.checks``, or uses the answer in any other way).
 * A cell whose first line is ``# SOLUTION ONLY`` (code) or ``<!-- SOLUTION ONLY -->`` (markdown) is left out.
 
-nbval markers: in the exercise, ``# NBVAL_RAISES_EXCEPTION`` is put first in every cell whose stub runs
-when the cell runs (a stub outside any ``def``) and in every ``# CHECK`` cell; nothing else is marked.
-So a stub inside a function body raises only when the function is called, in its check cell. Every
-``# CHECK`` cell must come after a stub, and tasks must not use each other's answers.
+Cells meant to fail: in the exercise, the standard ``raises-exception`` cell tag (which nbval, nbclient
+and JupyterLab honour) is given to every cell whose stub runs when the cell runs (a stub outside any
+``def``) and to every ``# CHECK`` cell; no other cell gets it. So a stub inside a function body raises
+only when the function is called, in its check cell. Every ``# CHECK`` cell must come after a stub, and
+tasks must not use each other's answers.
 
 Exercise notebooks keep the solution's cell ids and metadata, have no outputs, and are byte-identical
 from run to run. ``exercises/.generated.json`` records the fingerprint of each notebook written (a
@@ -48,7 +49,15 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from scripts.course_files import EXERCISES, NOTEBOOK_PATTERN, SOLUTIONS, numbered_notebooks, parse_cell
+from scripts.course_files import (
+    EXERCISES,
+    NOTEBOOK_PATTERN,
+    RAISES_EXCEPTION,
+    SOLUTIONS,
+    add_tag,
+    numbered_notebooks,
+    parse_cell,
+)
 
 MANIFEST_NAME = ".generated.json"
 
@@ -57,7 +66,6 @@ BEGIN_MARKDOWN, END_MARKDOWN = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->
 HINT_PREFIX = "# HINT:"
 CHECK_PREFIX = "# CHECK"
 SOLUTION_ONLY = {"code": "# SOLUTION ONLY", "markdown": "<!-- SOLUTION ONLY -->"}
-RAISES_MARKER = "# NBVAL_RAISES_EXCEPTION"
 ANSWER_PLACEHOLDER = "*Write your answer here.*"
 STUB_MESSAGE = "Your answer goes here: replace this `raise` with your code."
 GENERIC_HINT = "The task above says what to write."
@@ -317,9 +325,10 @@ def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteb
             if is_check and not stubs_so_far:
                 raise MarkerError(f"{where}: a '{CHECK_PREFIX}' cell before any answer region would pass in the "
                                   f"exercise; move it after the answer it checks.")
-            if (raises or is_check) and _first_line(source) != RAISES_MARKER:
-                source = f"{RAISES_MARKER}\n{source}"
-            exercise.cells.append(new_code_cell(source, id=cell.id, metadata=metadata))
+            exercise_cell = new_code_cell(source, id=cell.id, metadata=metadata)
+            if raises or is_check:
+                add_tag(exercise_cell, RAISES_EXCEPTION)
+            exercise.cells.append(exercise_cell)
         else:
             exercise.cells.append(copy.deepcopy(cell))
     if not answers:

@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from scripts import course_files
 from scripts import make_exercises as gen
-from scripts.course_files import EXERCISES, ROOT, SOLUTIONS
+from scripts.course_files import EXERCISES, RAISES_EXCEPTION, ROOT, SOLUTIONS, has_tag
 
 SOLUTION_NOTEBOOKS = course_files.solution_notebooks()
 
@@ -114,9 +114,9 @@ def test_exercise_keeps_the_solutions_cell_ids_and_marks_what_fails(path):
     for cell in exercise.cells:
         if cell.cell_type != "code":
             continue
-        marked = cell.source.startswith(gen.RAISES_MARKER + "\n")
-        is_check = cell.source.split("\n")[int(marked)].startswith(gen.CHECK_PREFIX)
-        assert marked == (stub_runs_with_the_cell(cell.source) or is_check), f"{path.name}, cell {cell.id}"
+        is_check = cell.source.startswith(gen.CHECK_PREFIX)
+        expected = stub_runs_with_the_cell(cell.source) or is_check
+        assert has_tag(cell, RAISES_EXCEPTION) == expected, f"{path.name}, cell {cell.id}"
 
 
 def stub_runs_with_the_cell(source: str) -> bool:
@@ -194,7 +194,7 @@ def run(source: str, namespace: dict) -> None:
 def test_a_stub_outside_functions_raises_with_its_hint_and_is_marked():
     cell = by_id(gen.build_exercise(demo(), "demo"))["c3"]
     lines = cell.source.split("\n")
-    assert lines[0] == gen.RAISES_MARKER
+    assert cell.metadata == {"tags": [RAISES_EXCEPTION]}
     assert "# HINT: add them up" in lines and "#   with sum()." in lines  # the hint stays visible
     assert "BEGIN SOLUTION" not in cell.source and "sum(data)" not in cell.source and "scratch" not in cell.source
     assert "total = None" in lines  # read later (by the check), so set: the check can say "no answer yet"
@@ -207,20 +207,30 @@ def test_a_stub_outside_functions_raises_with_its_hint_and_is_marked():
 def test_a_stub_inside_a_function_raises_when_called_and_its_cell_is_not_marked():
     cells = by_id(gen.build_exercise(demo(), "demo"))
     source = cells["c5"].source
-    assert not source.startswith(gen.RAISES_MARKER) and "x * 2" not in source and "y = None" not in source
+    assert not has_tag(cells["c5"], RAISES_EXCEPTION) and "x * 2" not in source and "y = None" not in source
     namespace = {}
     run(source, namespace)
     with pytest.raises(NotImplementedError, match="Hint: multiply by two"):
         namespace["double"](2)
-    assert cells["c6"].source.startswith(gen.RAISES_MARKER + "\n# CHECK\n")
+    assert has_tag(cells["c6"], RAISES_EXCEPTION) and cells["c6"].source == "# CHECK\nassert double(2) == 4"
 
 
 def test_check_cells_are_marked_and_other_cells_are_left_alone():
     solution, exercise = demo(), gen.build_exercise(demo(), "demo")
     cells = by_id(exercise)
-    assert cells["c4"].source == gen.RAISES_MARKER + "\n# CHECK: run this cell.\nassert total == 6"
+    assert cells["c4"].source == "# CHECK: run this cell.\nassert total == 6"
+    assert cells["c4"].metadata == {"tags": [RAISES_EXCEPTION]}
     for cid in ("c0", "c2", "c9"):
-        assert cells[cid].source == by_id(solution)[cid].source
+        assert cells[cid].source == by_id(solution)[cid].source and not has_tag(cells[cid], RAISES_EXCEPTION)
+
+
+def test_a_marked_cell_keeps_its_own_tags_and_is_tagged_once():
+    solution = demo()
+    solution.cells[4].metadata["tags"] = ["keep-me", RAISES_EXCEPTION]
+    solution.cells[6].metadata["tags"] = ["keep-me"]
+    cells = by_id(gen.build_exercise(solution, "demo"))
+    assert cells["c4"].metadata["tags"] == ["keep-me", RAISES_EXCEPTION]
+    assert cells["c6"].metadata["tags"] == ["keep-me", RAISES_EXCEPTION]
 
 
 def test_written_answers_become_a_blank_and_solution_only_cells_are_dropped():
@@ -259,7 +269,7 @@ def test_a_long_hint_is_wrapped_within_the_line_length_and_kept_whole():
     stub = source[source.index("# YOUR ANSWER"):]
     assert max(len(line) for line in stub.split("\n")) <= gen.LINE_LENGTH
     with pytest.raises(NotImplementedError) as info:
-        run(source.replace(gen.RAISES_MARKER, ""), {})
+        run(source, {})
     assert str(info.value) == gen.stub_message(hint)
 
 
