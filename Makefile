@@ -41,7 +41,7 @@ bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smo
 expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-check-output (fast mode).
 	$(BIN)/python -m scripts.record_expected_outputs
 
-exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 overwrites hand-edited ones.
+exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 replaces changed ones, backed up.
 	$(BIN)/python -m scripts.make_exercises $(if $(filter 1 yes true,$(FORCE)),--force)
 
 samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.npz FASHION=folder

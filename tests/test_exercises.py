@@ -7,6 +7,8 @@ committed notebooks are only read. nbval runs the notebooks themselves (solution
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -315,7 +317,9 @@ def make(course: tuple[Path, Path], *flags: str) -> int:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (backups included): its bytes and modification time."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit_a_cell(path: Path) -> None:
@@ -324,11 +328,23 @@ def edit_a_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def run_in_place(path: Path) -> None:
+    """What running an exercise and saving it does: outputs and execution counts, the same sources."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].outputs = [new_output("stream", name="stdout", text="ran it\n")]
+    nb.cells[2].execution_count = 1
+    nbformat.write(nb, path)
+
+
+def backups(exercises: Path) -> list[Path]:
+    return sorted((exercises / gen.BACKUP_FOLDER).glob("*")) if (exercises / gen.BACKUP_FOLDER).exists() else []
+
+
 def test_writes_missing_exercises_and_a_second_run_is_a_no_op(course, capsys):
     assert make(course) == 0
     solutions, exercises = course
     assert sorted(p.name for p in exercises.iterdir()) == [gen.MANIFEST_NAME, "01_demo.ipynb", "02_other.ipynb"]
-    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"]
     before = snapshot(exercises)
     capsys.readouterr()
     assert make(course) == 0
@@ -341,10 +357,19 @@ def test_output_is_deterministic(course):
     assert gen.generate(solutions) == gen.generate(solutions)
 
 
-def test_refuses_to_overwrite_an_exercise_changed_by_hand_and_writes_nothing(course, capsys):
+def test_the_manifest_records_each_file_exactly_as_written(course):
+    _, exercises = course
+    assert make(course) == 0
+    recorded = json.loads((exercises / gen.MANIFEST_NAME).read_text())["notebooks"]
+    assert recorded == {name: gen.fingerprint((exercises / name).read_text()) for name in ("01_demo.ipynb",
+                                                                                          "02_other.ipynb")}
+
+
+@pytest.mark.parametrize("student", [edit_a_cell, run_in_place], ids=["answers typed in", "only run, outputs saved"])
+def test_refuses_to_touch_a_students_exercise_and_writes_nothing(course, capsys, student):
     solutions, exercises = course
     assert make(course) == 0
-    edit_a_cell(exercises / "01_demo.ipynb")
+    student(exercises / "01_demo.ipynb")
     other = nbformat.read(solutions / "02_other.ipynb", as_version=4)
     other.cells[0].source = "# Other, improved"  # an update that is due for the other notebook
     nbformat.write(other, solutions / "02_other.ipynb")
@@ -352,19 +377,31 @@ def test_refuses_to_overwrite_an_exercise_changed_by_hand_and_writes_nothing(cou
     capsys.readouterr()
     assert make(course) == 1
     out = capsys.readouterr().out
-    assert "01_demo.ipynb was changed by hand" in out and "Nothing was written" in out and "FORCE=1" in out
+    assert "01_demo.ipynb differs from what was generated" in out and "Nothing was written" in out
+    assert "FORCE=1" in out and ".backup" in out  # the advice keeps the student's version
     assert "02_other" not in out.split("Nothing was written")[0]
     assert snapshot(exercises) == before
 
 
-def test_force_overwrites_a_changed_exercise(course, capsys):
+@pytest.mark.parametrize("student", [edit_a_cell, run_in_place], ids=["answers typed in", "only run, outputs saved"])
+def test_force_backs_a_students_exercise_up_before_replacing_it(course, capsys, student):
     solutions, exercises = course
     assert make(course) == 0
-    edit_a_cell(exercises / "01_demo.ipynb")
-    assert make(course, "--force") == 0
-    assert "overwritten (--force)" in capsys.readouterr().out
-    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    student(exercises / "01_demo.ipynb")
+    students_version = (exercises / "01_demo.ipynb").read_bytes()
+    capsys.readouterr()
+    now = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
+    assert gen.write(solutions, exercises, force=True, now=now) == 0
+    backup = exercises / gen.BACKUP_FOLDER / "01_demo.20250304T050607Z.ipynb"
+    assert backups(exercises) == [backup] and backup.read_bytes() == students_version
+    assert f"replaced (--force); the version it replaces is in {backup}" in capsys.readouterr().out
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"]
     assert make(course) == 0 and gen.check(solutions, exercises) == 0
+    # A second forced replacement in the same second keeps both backups.
+    student(exercises / "01_demo.ipynb")
+    assert gen.write(solutions, exercises, force=True, now=now) == 0
+    assert [p.name for p in backups(exercises)] == ["01_demo.20250304T050607Z-2.ipynb", backup.name]
+    assert backup.read_bytes() == students_version
 
 
 def test_an_untouched_exercise_follows_its_solution(course, capsys):
@@ -376,17 +413,7 @@ def test_an_untouched_exercise_follows_its_solution(course, capsys):
     assert make(course) == 0
     assert "updated from solutions/01_demo.ipynb" in capsys.readouterr().out
     assert nbformat.read(exercises / "01_demo.ipynb", as_version=4).cells[0].source == "# Demo, second edition"
-
-
-def test_outputs_saved_by_running_an_exercise_are_not_a_hand_edit(course):
-    _, exercises = course
-    assert make(course) == 0
-    nb = nbformat.read(exercises / "01_demo.ipynb", as_version=4)
-    nb.cells[2].outputs = [new_output("stream", name="stdout", text="ran it\n")]
-    nb.cells[2].execution_count = 1
-    nbformat.write(nb, exercises / "01_demo.ipynb")
-    assert make(course) == 0
-    assert "ran it" not in (exercises / "01_demo.ipynb").read_text()
+    assert backups(exercises) == []
 
 
 def test_an_exercise_that_was_never_generated_is_not_overwritten(course):
@@ -395,6 +422,61 @@ def test_an_exercise_that_was_never_generated_is_not_overwritten(course):
     shutil.copy(solutions / "01_demo.ipynb", exercises / "01_demo.ipynb")  # someone's own copy, no manifest
     assert make(course) == 1
     assert (exercises / "01_demo.ipynb").read_bytes() == (solutions / "01_demo.ipynb").read_bytes()
+
+
+def test_without_a_manifest_only_what_would_be_generated_counts_as_untouched(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    (exercises / gen.MANIFEST_NAME).unlink()
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 1
+    out = capsys.readouterr().out
+    assert "01_demo.ipynb differs" in out and "02_other" not in out
+    assert snapshot(exercises) == before
+    # Once the student's notebook is moved away, 02_other (exactly what is generated) needs nothing: all is rebuilt.
+    (exercises / "01_demo.ipynb").rename(exercises.parent / "my_01_demo.ipynb")
+    assert make(course) == 0 and gen.check(solutions, exercises) == 0
+    assert "1 exercise notebook(s) written, 1 already up to date" in capsys.readouterr().out
+
+
+def test_a_damaged_manifest_stops_with_advice_that_loses_nothing(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    students_version = (exercises / "01_demo.ipynb").read_bytes()
+    (exercises / gen.MANIFEST_NAME).write_text("{not json")
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 2 and make(course, "--force") == 2
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "Delete that file" in err and "without FORCE=1" in err and "--force" not in err
+    assert snapshot(exercises) == before
+    # Following the advice keeps the student's notebook.
+    (exercises / gen.MANIFEST_NAME).unlink()
+    assert make(course) == 1
+    assert (exercises / "01_demo.ipynb").read_bytes() == students_version
+
+
+@pytest.mark.parametrize("manifest", ['{"notebooks": {"01_demo.ipynb": 3}}', '["a list"]', '{"about": "no notebooks"}'])
+def test_a_manifest_of_the_wrong_shape_is_damaged(course, manifest):
+    _, exercises = course
+    exercises.mkdir()
+    (exercises / gen.MANIFEST_NAME).write_text(manifest)
+    with pytest.raises(gen.ManifestError, match="Delete that file"):
+        gen.read_manifest(exercises)
+
+
+def test_line_endings_alone_are_not_a_change(course):
+    # A checkout with Windows line endings (git's autocrlf) holds the same notebooks.
+    solutions, exercises = course
+    assert make(course) == 0
+    for path in sorted(exercises.iterdir()):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert gen.check(solutions, exercises) == 0
+    before = snapshot(exercises)
+    assert make(course) == 0 and snapshot(exercises) == before
 
 
 def test_check_mode_lists_what_is_out_of_date_and_writes_nothing(course, capsys):
