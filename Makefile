@@ -33,23 +33,23 @@ test: lint  ## Set up, then run the whole suite in fast mode: unit tests and eve
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTML pages under build/course/.
-	$(BIN)/python scripts/build_course.py --jobs $(JOBS)
+	$(BIN)/python -m scripts.build_course --jobs $(JOBS)
 
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
-	$(BIN)/python benchmarks/bench.py --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
+	$(BIN)/python -m benchmarks.bench --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
 
-expected-outputs: install  ## Re-record the outputs of the NBVAL_CHECK_OUTPUT cells (fast mode).
-	$(BIN)/python scripts/record_expected_outputs.py
+expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-check-output (fast mode).
+	$(BIN)/python -m scripts.record_expected_outputs
 
-exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 overwrites hand-edited ones.
-	$(BIN)/python scripts/make_exercises.py $(if $(filter 1 yes true,$(FORCE)),--force)
+exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 replaces changed ones, backed up.
+	$(BIN)/python -m scripts.make_exercises $(if $(filter 1 yes true,$(FORCE)),--force)
 
 samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.npz FASHION=folder
-	$(BIN)/python scripts/build_samples.py --mnist "$(MNIST)" --fashion "$(FASHION)"
+	$(BIN)/python -m scripts.build_samples --mnist "$(MNIST)" --fashion "$(FASHION)"
 
 set-repo: install  ## Point the README's and notebooks' links at your fork: make set-repo REPO=owner/name
-	$(BIN)/python scripts/set_repo.py "$(REPO)"
-	$(BIN)/python scripts/make_exercises.py
+	$(BIN)/python -m scripts.set_repo "$(REPO)"
+	$(BIN)/python -m scripts.make_exercises
 
 clean:  ## Remove build outputs and caches (keeps .venv and artifacts/).
 	rm -rf build .pytest_cache .ruff_cache

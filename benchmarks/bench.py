@@ -1,4 +1,4 @@
-"""The course's speed and its results, measured: ``make bench`` (or ``python benchmarks/bench.py``).
+"""The course's speed and its results, measured: ``make bench`` (or ``python -m benchmarks.bench``).
 
 Writes ``build/bench/bench.json`` (every figure with the machine, the versions, the data and the
 settings that produced it) and ``build/bench/report.md`` (a summary table, then one section each).
@@ -16,11 +16,11 @@ Sections:
   tests      (only with --test-suite) the wall time of make test's ruff and pytest commands
 
 Usage:
-  python benchmarks/bench.py                      # everything (long with the complete data: full-mode notebooks)
-  python benchmarks/bench.py --quick              # smoke run: 3 rounds, a 5-epoch recipe, no notebooks
-  python benchmarks/bench.py --modes fast         # notebooks in fast mode only
-  python benchmarks/bench.py --sections loops,target
-  python benchmarks/bench_report.py build/bench/bench.json   # re-render report.md from a saved run
+  python -m benchmarks.bench                      # everything (long with the complete data: full-mode notebooks)
+  python -m benchmarks.bench --quick              # smoke run: 3 rounds, a 5-epoch recipe, no notebooks
+  python -m benchmarks.bench --modes fast         # notebooks in fast mode only
+  python -m benchmarks.bench --sections loops,target
+  python -m benchmarks.bench_report build/bench/bench.json   # re-render report.md from a saved run
 """
 
 from __future__ import annotations
@@ -36,14 +36,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices are not results
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_loops  # noqa: E402
-import bench_notebooks  # noqa: E402
-import bench_report  # noqa: E402
-
+from benchmarks import bench_loops, bench_notebooks, bench_report  # noqa: E402
 from helpers import artifacts, data, environment  # noqa: E402
+from scripts.course_files import ROOT  # noqa: E402
 
 SECTIONS = ("loops", "tiny", "target", "notebooks", "figures", "tests")
 DEFAULT_SECTIONS = ("loops", "tiny", "target", "notebooks", "figures")

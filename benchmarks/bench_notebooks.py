@@ -1,6 +1,6 @@
 """Wall time and peak memory of every notebook, each on a fresh kernel, in fast and in full mode.
 
-:func:`time_notebooks` builds the course the way ``make course`` does (``scripts/build_course.py``:
+:func:`time_notebooks` builds the course the way ``make course`` does (:mod:`scripts.build_course`:
 several jobs at a time, the ones that save a model before the ones that load it), from an empty
 artifacts folder, and reports each job's wall time, the peak resident memory of its kernel, and the
 wall time of the whole build, the figure ``make course`` is held to.
@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_course  # noqa: E402  (scripts/build_course.py: the course's own build)
+from scripts import build_course  # the course's own build
+from scripts.course_files import ROOT
 
 SAMPLES = ROOT / "helpers" / "samples"
 FASHION_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.course_files import ROOT
 
 #: What notebook 04 claims for the article's recipe on the complete MNIST after 50 epochs.
 CLAIMED_RECIPE_BCE = 0.102
@@ -349,11 +349,10 @@ def _figures_section(figures: dict) -> list[str]:
     return lines + [""]
 
 
-if __name__ == "__main__":  # re-render a report from a saved bench.json: python benchmarks/bench_report.py PATH
+if __name__ == "__main__":  # re-render a report from a saved bench.json: python -m benchmarks.bench_report PATH
     import sys
 
     saved = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "build" / "bench" / "bench.json")
-    sys.path.insert(0, str(ROOT))
     from helpers import artifacts
 
     artifacts.save_text(render(json.loads(saved.read_text())), saved.with_name("report.md"))

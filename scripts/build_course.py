@@ -1,6 +1,6 @@
 """Execute every course notebook headless, several at a time, and write a readable copy of the course.
 
-Usage: ``python scripts/build_course.py [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
+Usage: ``python -m scripts.build_course [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
 in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` and an
 HTML page under ``build/course/``, then ``index.html`` linking them with each one's status and wall time,
 and ``summary.json`` with the whole run's settings and timings. The source notebooks are only read.
@@ -8,20 +8,27 @@ Exits non-zero when any notebook fails, after building the rest.
 
 Notebooks run ``--jobs`` at a time (default: one per usable CPU, at most 4), each on a fresh kernel in
 its own process. Most of a small model's training time is per-step overhead on one core, so two
-notebooks side by side on a 2-core machine finish much sooner than one after the other. Some notebooks
-load a model that another one saves (``helpers.pretrained``); the plan below makes them wait for it, so
-that no model is ever trained twice at the same time:
+notebooks side by side on a 2-core machine finish much sooner than one after the other.
 
-- the article's autoencoder is saved by notebook 04 (the notebooks and solutions that use it wait for
-  notebook 04; when 04 is not among the notebooks to run, a job pretrains it first);
-- the deep denoising autoencoders (on MNIST, and on Fashion-MNIST for notebook 06) are pretrained by
-  jobs of their own, which call the same ``pretrained.load_or_train`` as the notebooks (so a model
-  already saved in the artifacts folder is loaded, not trained again);
-- notebook 07 reads the results notebook 05 saves, so it waits for 05.
+What waits for what comes from what each notebook declares in its metadata (:mod:`scripts.course_metadata`:
+the saved models it loads and saves, the results it reads and writes, its full-mode minutes), so that no
+model is ever trained twice at the same time and adding a notebook needs no change here (:func:`plan`):
 
-The longest jobs start first, and TensorFlow's thread pools are sized so that the jobs share the CPUs
-instead of fighting over them (:func:`thread_settings`). Each job's wall time is measured while it
-shares the machine with the others, so it is longer than the same notebook run alone.
+- a notebook that loads a model waits for the notebook that saves it (notebook 04 saves the article's
+  autoencoder); when no notebook to build saves it, a job of its own pretrains it first, with the same
+  ``pretrained.load_or_train`` call as the notebooks (so a model already saved in the artifacts folder
+  is loaded, not trained again); the deep denoising autoencoders are pretrained that way;
+- a notebook that reads results waits for the notebook that writes them, when that one is built too
+  (notebook 07 reads what notebook 05 writes);
+- loading a model that no notebook saves and ``helpers.pretrained`` cannot train, or reading results
+  that no notebook writes, stops the build before it starts, with the notebook named.
+
+Among the jobs that are ready, the longest start first, where a job's length counts what waits for it:
+its own minutes plus the longest chain of jobs waiting for it (so a 4-minute pretraining job that a
+10-minute notebook waits for starts before a 6-minute notebook). TensorFlow's thread pools are sized so
+that the jobs share the CPUs instead of fighting over them (:func:`thread_settings`). Each job's wall
+time is measured while it shares the machine with the others, so it is longer than the same notebook
+run alone.
 """
 
 from __future__ import annotations
@@ -35,30 +42,24 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import course_metadata
+from scripts.course_files import ROOT, notebook_name, solution_notebooks, teaching_notebooks
+
 OUT = ROOT / "build" / "course"
-FOLDERS = ("notebooks", "solutions")
 MAX_DEFAULT_JOBS = 4
 
-# The saved models each notebook loads, by name: "<recipe>/<dataset>" as in helpers.pretrained.
-USES = {
-    "notebooks/05_fine_tuning.ipynb": ("article/mnist", "deep_denoising/mnist"),
-    "notebooks/06_pitfalls.ipynb": ("deep_denoising/mnist", "deep_denoising/fashion_mnist"),
-    "notebooks/07_summary_and_faq.ipynb": ("article/mnist", "deep_denoising/mnist"),
-    "solutions/04_keras_mnist_autoencoder.ipynb": ("article/mnist",),
-    "solutions/05_fine_tuning.ipynb": ("article/mnist",),
-}
-# Notebooks that save a model as part of their lesson: others wait for them rather than train it again.
-SAVED_BY = {"article/mnist": "notebooks/04_keras_mnist_autoencoder.ipynb"}
-# Other files one notebook reads from another: notebook 07 reads notebook 05's results.
-READS_FROM = {"notebooks/07_summary_and_faq.ipynb": ("notebooks/05_fine_tuning.ipynb",)}
-# Start order among the jobs that are ready: the longest first (as measured in full mode), then course order.
-LONGEST_FIRST = ("pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist", "pretrain article/mnist",
-                 "notebooks/06_pitfalls.ipynb", "notebooks/04_keras_mnist_autoencoder.ipynb",
-                 "notebooks/05_fine_tuning.ipynb", "solutions/06_pitfalls.ipynb", "solutions/05_fine_tuning.ipynb")
+# Full-mode minutes of each helpers.pretrained recipe's pretraining job (2-core CPU, sharing it with another
+# job), as notebooks declare theirs in metadata["course"]["minutes_full"]: part of the start order.
+PRETRAIN_MINUTES = {"article": 1.5, "deep_denoising": 4.0}
+PRETRAIN = "pretrain "  # a pretraining job's name: "pretrain <recipe>/<dataset>"
+
+
+class PlanError(ValueError):
+    """The notebooks to build need something nothing provides; the message names the notebook and the fix."""
 
 
 @dataclass
@@ -70,39 +71,106 @@ class Job:
 
     @property
     def is_notebook(self) -> bool:
-        return not self.name.startswith("pretrain ")
+        return not self.name.startswith(PRETRAIN)
 
 
 def course_notebooks() -> list[Path]:
-    """Every numbered notebook of notebooks/ then solutions/, in course order."""
-    return [p for folder in FOLDERS for p in sorted((ROOT / folder).glob("[0-9]*.ipynb"))]
+    """The notebooks the course build executes: notebooks/ then solutions/, in course order."""
+    return teaching_notebooks() + solution_notebooks()
 
 
-def notebook_name(path: Path) -> str:
-    """``folder/file.ipynb``, the name a notebook has in the plan and in the report."""
-    path = path.resolve()
-    return f"{path.parent.name}/{path.name}"
+def trainable_models() -> list[str]:
+    """The models a pretraining job can train: every ``helpers.pretrained`` recipe on every data set, in that order."""
+    from helpers import pretrained  # imports Keras, so only when a plan is made
+
+    return [course_metadata.model_name(recipe, dataset) for recipe in pretrained.RECIPES
+            for dataset in pretrained.DATASETS]
+
+
+def unprovided(declarations: Mapping[str, course_metadata.Declaration]) -> list[str]:
+    """What these notebooks (``{name: declaration}``) load or read that nothing provides, one sentence each.
+
+    A model is provided when one of the notebooks saves it or ``helpers.pretrained`` can train it, results
+    when one of the notebooks writes them.
+    """
+    trainable = trainable_models()
+    saved = {model for declared in declarations.values() for model in declared.saves}
+    written = {result for declared in declarations.values() for result in declared.writes}
+    problems = []
+    for name, declared in declarations.items():
+        problems += [f"{name} loads the model {model!r}, which no notebook saves and helpers.pretrained cannot "
+                     f"train (it trains {', '.join(trainable)})" for model in declared.loads
+                     if model not in saved and model not in trainable]
+        problems += [f"{name} reads the results {result!r}, which no notebook writes" for result in declared.reads
+                     if result not in written]
+    return problems
 
 
 def plan(notebooks: list[Path]) -> list[Job]:
-    """The jobs that build these notebooks, with what each must wait for, longest first."""
-    names = [notebook_name(p) for p in notebooks]
-    jobs: dict[str, Job] = {}
-    for name in names:
-        needs = []
-        for model in USES.get(name, ()):
-            producer = SAVED_BY.get(model)
-            if producer in names:
-                if producer != name:
-                    needs.append(producer)
+    """The jobs that build these notebooks, with what each must wait for, in start order (see the module's doc).
+
+    Raises:
+        course_metadata.DeclarationError: a notebook's declaration is missing or malformed.
+        PlanError: a notebook needs what nothing provides, or notebooks wait for each other.
+    """
+    declared = {notebook_name(path): course_metadata.read(path) for path in notebooks}
+    course = {notebook_name(path): course_metadata.read(path) for path in course_notebooks()}
+    problems = unprovided({**course, **declared})
+    if problems:
+        raise PlanError("; ".join(problems) + ". Declare what provides it (metadata['course'], schema in "
+                        "scripts/course_metadata.py), or fix the notebook's own declaration.")
+    trainable = trainable_models()
+    needs: dict[str, list[str]] = {}
+    for name, declaration in declared.items():
+        needs[name] = []
+        for model in declaration.loads:
+            savers = [other for other in declared if model in declared[other].saves]
+            if savers:
+                needs[name] += [saver for saver in savers if saver != name]
+            elif model in trainable:
+                needs[name].append(PRETRAIN + model)
             else:
-                needs.append(f"pretrain {model}")
-                jobs.setdefault(f"pretrain {model}", Job(f"pretrain {model}"))
-        needs += [other for other in READS_FROM.get(name, ()) if other in names]
-        jobs[name] = Job(name, needs)
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    order = {name: len(rank) + i for i, name in enumerate(names)}
-    return sorted(jobs.values(), key=lambda job: rank.get(job.name, order.get(job.name, len(rank))))
+                only = [other for other in course if model in course[other].saves]
+                raise PlanError(f"{name} loads the model {model!r}, which helpers.pretrained cannot train; build "
+                                f"it with {' or '.join(only)}, which saves it.")
+        needs[name] += [writer for writer in declared
+                        if writer != name and set(declaration.reads) & set(declared[writer].writes)]
+        needs[name] = list(dict.fromkeys(needs[name]))  # each once, in the order found
+    wanted = {need for need_list in needs.values() for need in need_list if need.startswith(PRETRAIN)}
+    jobs = {PRETRAIN + model: Job(PRETRAIN + model) for model in trainable if PRETRAIN + model in wanted}
+    jobs.update((name, Job(name, need_list)) for name, need_list in needs.items())
+    minutes = {name: declaration.minutes_full for name, declaration in declared.items()}
+    for name in jobs:
+        if name.startswith(PRETRAIN):
+            recipe = name.removeprefix(PRETRAIN).split("/")[0]
+            if recipe not in PRETRAIN_MINUTES:
+                raise PlanError(f"no pretraining time for the recipe {recipe!r}: add its full-mode minutes to "
+                                f"PRETRAIN_MINUTES in scripts/build_course.py.")
+            minutes[name] = PRETRAIN_MINUTES[recipe]
+    return start_order(list(jobs.values()), minutes)
+
+
+def start_order(jobs: list[Job], minutes: Mapping[str, float]) -> list[Job]:
+    """The jobs sorted longest first: a job's own minutes plus the longest chain of jobs that wait for it.
+
+    Ties keep the order of ``jobs``. Raises PlanError when jobs wait for each other.
+    """
+    waiters: dict[str, list[str]] = {job.name: [] for job in jobs}
+    for job in jobs:
+        for need in job.needs:
+            waiters[need].append(job.name)
+    length: dict[str, float] = {}
+
+    def chain(name: str, path: tuple[str, ...]) -> float:
+        if name in path:
+            raise PlanError(f"these jobs wait for each other: {' -> '.join(path[path.index(name):] + (name,))}; "
+                            f"fix their declarations (metadata['course']).")
+        if name not in length:
+            length[name] = minutes[name] + max((chain(w, (*path, name)) for w in waiters[name]), default=0.0)
+        return length[name]
+
+    position = {job.name: i for i, job in enumerate(jobs)}
+    return sorted(jobs, key=lambda job: (-round(chain(job.name, ()), 6), position[job.name]))
 
 
 def usable_cpus() -> int:
@@ -144,7 +212,7 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
             if all(need in done for need in job.needs):
                 waiting.remove(job)
                 log = out_dir / "logs" / (job.name.replace("/", "__").replace(" ", "_") + ".log")
-                command = [sys.executable, __file__, "--run-one", job.name, "--out", str(out_dir)]
+                command = [sys.executable, "-m", "scripts.build_course", "--run-one", job.name, "--out", str(out_dir)]
                 handle = log.open("w")  # the child's output and TensorFlow's log; its result is the last JSON line
                 process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
                 running[job.name] = (process, handle, time.perf_counter() - start, log)
@@ -172,8 +240,8 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
 def execute_notebook(notebook: Path) -> tuple[object, dict]:
     """Execute one notebook on a fresh kernel, in memory; return it and status, seconds, peak memory, models.
 
-    Cells that fail on purpose (nbval's ``# NBVAL_RAISES_EXCEPTION``, e.g. the article's own
-    ``NameError``) may fail here too. Peak memory is the kernel's peak resident set
+    Cells that fail on purpose (tagged ``raises-exception``, e.g. the article's own ``NameError``) may
+    fail here too: nbclient honours that tag. Peak memory is the kernel's peak resident set
     (``getrusage(RUSAGE_CHILDREN)``: the kernel is this process's child), in MiB.
     """
     import nbformat
@@ -181,11 +249,6 @@ def execute_notebook(notebook: Path) -> tuple[object, dict]:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "# NBVAL_RAISES_EXCEPTION" in cell.source:
-            tags = cell.metadata.setdefault("tags", [])
-            if "raises-exception" not in tags:
-                tags.append("raises-exception")
     start = time.perf_counter()
     status = "ok"
     try:
@@ -202,10 +265,10 @@ def execute_notebook(notebook: Path) -> tuple[object, dict]:
 
 def _run_one(name: str, out_dir: Path) -> dict:
     """The child process's work: one job; writes the executed notebook and its HTML page under out_dir."""
-    if name.startswith("pretrain "):
+    if name.startswith(PRETRAIN):
         from helpers import pretrained
 
-        recipe, dataset = name.removeprefix("pretrain ").split("/")
+        recipe, dataset = name.removeprefix(PRETRAIN).split("/")
         start = time.perf_counter()
         _, _, where = pretrained.load_or_train(recipe, dataset=dataset, verbose=2)
         return {"status": "ok", "seconds": time.perf_counter() - start,
@@ -229,7 +292,7 @@ def write_index(result: dict, mode: str, out_dir: Path) -> Path:
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(r["name"].removesuffix(".ipynb"))}.html">{html.escape(r["name"])}</a></td>'
         f"<td>{html.escape(r['status'])}</td><td>{r.get('seconds', float('nan')):.0f} s</td></tr>"
-        for r in result["jobs"] if not r["name"].startswith("pretrain ")
+        for r in result["jobs"] if not r["name"].startswith(PRETRAIN)
     )
     index = out_dir / "index.html"
     index.write_text(
@@ -243,13 +306,16 @@ def write_index(result: dict, mode: str, out_dir: Path) -> Path:
 
 def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = OUT,
           extra_env: dict[str, str] | None = None, progress=print) -> dict:
-    """Plan and run the build; write index.html and summary.json under out_dir; return the summary."""
+    """Plan and run the build; write index.html and summary.json under out_dir; return the summary.
+
+    The plan is made first, so a notebook's bad declaration stops the build before any work (see :func:`plan`).
+    """
+    jobs = plan(notebooks)
     env = {**thread_settings(parallel), **os.environ, **(extra_env or {}), "EIAM_FAST": "1" if fast else "0"}
     ask = "from helpers import config; print(config.artifacts_dir())"  # where the jobs will save, in their environment
     artifacts_dir = Path(subprocess.run([sys.executable, "-c", ask], env=env, cwd=ROOT, capture_output=True, text=True,
                                         check=True).stdout.strip())
     saved_before = sorted(p.name for p in artifacts_dir.glob("*")) if artifacts_dir.is_dir() else []
-    jobs = plan(notebooks)
     progress(f"building {sum(j.is_notebook for j in jobs)} notebooks ({len(jobs)} jobs), {parallel} at a time, "
              f"{'fast' if fast else 'full'} mode; models in {artifacts_dir} ({len(saved_before)} files there)")
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -276,7 +342,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.run_one:
-        sys.path.insert(0, str(ROOT))
         print(json.dumps(_run_one(args.run_one, args.out)))
         return 0
     missing = [str(p) for p in args.notebooks if not p.is_file()]
@@ -287,7 +352,11 @@ def main(argv: list[str]) -> int:
         parser.error(f"--jobs must be at least 1, got {parallel}")
     notebooks = [p.resolve() for p in args.notebooks] or course_notebooks()
     start = time.perf_counter()
-    summary = build(notebooks, fast=args.fast, parallel=parallel)
+    try:
+        summary = build(notebooks, fast=args.fast, parallel=parallel)
+    except (PlanError, course_metadata.DeclarationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"{summary['mode']} mode: {'all ok' if summary['all_ok'] else 'FAILURES'}; "
           f"{time.perf_counter() - start:.0f} s wall ({summary['busy_seconds']:.0f} s of jobs, {parallel} at a time); "
           f"index: {(OUT / 'index.html').relative_to(ROOT)}")

@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the course installed):
 
-    python scripts/build_samples.py --mnist PATH/mnist.npz --fashion /usr/share/datasets/fashion-mnist
+    python -m scripts.build_samples --mnist PATH/mnist.npz --fashion /usr/share/datasets/fashion-mnist
 
 Each sample holds TRAIN_PER_CLASS training and TEST_PER_CLASS test images of every class,
 drawn with helpers.data.stratified_indices from fixed seeds, in the layout of Keras's mnist.npz.

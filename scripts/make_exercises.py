@@ -2,9 +2,9 @@
 
 Usage::
 
-    python scripts/make_exercises.py            # make exercises
-    python scripts/make_exercises.py --force    # make exercises FORCE=1: also overwrite hand-edited exercises
-    python scripts/make_exercises.py --check    # write nothing; exit 1 when exercises/ is out of date
+    python -m scripts.make_exercises            # make exercises
+    python -m scripts.make_exercises --force    # make exercises FORCE=1: also replace changed exercises (backed up)
+    python -m scripts.make_exercises --check    # write nothing; exit 1 when exercises/ is out of date
 
 Markers in ``solutions/NN_name.ipynb`` (each marker alone on its line):
 
@@ -19,16 +19,20 @@ Markers in ``solutions/NN_name.ipynb`` (each marker alone on its line):
   ``helpers.checks``, or uses the answer in any other way).
 * A cell whose first line is ``# SOLUTION ONLY`` (code) or ``<!-- SOLUTION ONLY -->`` (markdown) is left out.
 
-nbval markers: in the exercise, ``# NBVAL_RAISES_EXCEPTION`` is put first in every cell whose stub runs
-when the cell runs (a stub outside any ``def``) and in every ``# CHECK`` cell; nothing else is marked.
-So a stub inside a function body raises only when the function is called, in its check cell. Every
-``# CHECK`` cell must come after a stub, and tasks must not use each other's answers.
+Cells meant to fail: in the exercise, the standard ``raises-exception`` cell tag (which nbval, nbclient
+and JupyterLab honour) is given to every cell whose stub runs when the cell runs (a stub outside any
+``def``) and to every ``# CHECK`` cell; no other cell gets it. So a stub inside a function body raises
+only when the function is called, in its check cell. Every ``# CHECK`` cell must come after a stub, and
+tasks must not use each other's answers.
 
 Exercise notebooks keep the solution's cell ids and metadata, have no outputs, and are byte-identical
-from run to run. ``exercises/.generated.json`` records the fingerprint of each notebook written (a
-SHA-256 of its cells' types and sources). A notebook whose cells no longer match its fingerprint was
-changed by hand (a student's answers, say): then nothing at all is written, the notebook is named, and
-the exit status is 1, unless ``--force``. Missing exercise notebooks are simply written.
+from run to run. ``exercises/.generated.json`` (the manifest) records the fingerprint (SHA-256) of each
+notebook as it was written. An exercise notebook that is neither what its solution generates now nor
+what the manifest records is the student's work: answers typed in, or only outputs saved by running it.
+Then nothing at all is written, the notebook is named, and the exit status is 1. With no manifest, every
+existing notebook that differs from what would be generated counts as such work. ``--force`` replaces
+those notebooks too, after copying each to ``exercises/.backup/NN_name.<UTC time>.ipynb`` (git-ignored)
+and printing where; no run of this script loses work. Missing exercise notebooks are simply written.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import datetime as dt
 import hashlib
 import json
 import os
@@ -48,18 +53,24 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+from scripts.course_files import (
+    EXERCISES,
+    NOTEBOOK_PATTERN,
+    RAISES_EXCEPTION,
+    SOLUTIONS,
+    add_tag,
+    numbered_notebooks,
+    parse_cell,
+)
+
 MANIFEST_NAME = ".generated.json"
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+BACKUP_FOLDER = ".backup"
 
 BEGIN_CODE, END_CODE = "# BEGIN SOLUTION", "# END SOLUTION"
 BEGIN_MARKDOWN, END_MARKDOWN = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 HINT_PREFIX = "# HINT:"
 CHECK_PREFIX = "# CHECK"
 SOLUTION_ONLY = {"code": "# SOLUTION ONLY", "markdown": "<!-- SOLUTION ONLY -->"}
-RAISES_MARKER = "# NBVAL_RAISES_EXCEPTION"
 ANSWER_PLACEHOLDER = "*Write your answer here.*"
 STUB_MESSAGE = "Your answer goes here: replace this `raise` with your code."
 GENERIC_HINT = "The task above says what to write."
@@ -81,10 +92,9 @@ class Region:
     hint: str | None
 
 
-def fingerprint(nb: nbformat.NotebookNode) -> str:
-    """SHA-256 of the notebook's cell types and sources: what a student's edit changes, not outputs or counts."""
-    cells = [[cell.cell_type, cell.source] for cell in nb.cells]
-    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+def fingerprint(text: str) -> str:
+    """SHA-256 of a notebook file's text: any change to the file (answers, outputs, counts, tags) changes it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def notebook_text(nb: nbformat.NotebookNode) -> str:
@@ -93,23 +103,9 @@ def notebook_text(nb: nbformat.NotebookNode) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _python(source: str) -> ast.Module | None:
-    """Parse a code cell, IPython syntax (magics) included; None when it is not Python."""
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        pass
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (ImportError, SyntaxError):
-        return None
-
-
 def _names_read(source: str) -> set[str]:
     """Names that code reads; for code that does not parse, every identifier in it."""
-    tree = _python(source)
+    tree = parse_cell(source)
     if tree is None:
         return set(re.findall(r"[A-Za-z_]\w*", source))
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
@@ -245,7 +241,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
     regions = _find_regions(lines, where)
     if not regions:
         return source, False, False
-    tree = _python(source)
+    tree = parse_cell(source)
     if tree is None:
         raise MarkerError(f"{where}: a cell with an answer region must be valid Python (IPython magics are "
                           f"fine); fix its syntax.")
@@ -257,7 +253,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
         names: list[str] = []
         if at_top_level:
             raises = True
-            region_tree = _python(textwrap.dedent(body))
+            region_tree = parse_cell(textwrap.dedent(body))
             if region_tree is None:
                 raise MarkerError(f"{where}, line {region.begin + 1}: an answer region must hold whole statements.")
             bindings = _Bindings()
@@ -273,7 +269,7 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
         previous_end = region.end
     output += lines[previous_end + 1:]
     exercise = "\n".join(output)
-    if _python(exercise) is None:
+    if parse_cell(exercise) is None:
         raise MarkerError(f"{where}: the cell is not valid Python once its answers are replaced by stubs; "
                           f"make each answer region whole statements.")
     return exercise, True, raises
@@ -333,9 +329,10 @@ def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteb
             if is_check and not stubs_so_far:
                 raise MarkerError(f"{where}: a '{CHECK_PREFIX}' cell before any answer region would pass in the "
                                   f"exercise; move it after the answer it checks.")
-            if (raises or is_check) and _first_line(source) != RAISES_MARKER:
-                source = f"{RAISES_MARKER}\n{source}"
-            exercise.cells.append(new_code_cell(source, id=cell.id, metadata=metadata))
+            exercise_cell = new_code_cell(source, id=cell.id, metadata=metadata)
+            if raises or is_check:
+                add_tag(exercise_cell, RAISES_EXCEPTION)
+            exercise.cells.append(exercise_cell)
         else:
             exercise.cells.append(copy.deepcopy(cell))
     if not answers:
@@ -345,14 +342,17 @@ def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteb
     return exercise
 
 
-def generate(solutions: Path) -> dict[str, tuple[str, str]]:
-    """Every solution notebook's exercise: ``{file name: (notebook text, fingerprint)}``, in name order."""
+def generate(solutions: Path) -> dict[str, str]:
+    """Every solution notebook's exercise: ``{file name: notebook text}``, in name order."""
     generated = {}
-    for path in sorted(solutions.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(solutions):
         solution = nbformat.read(path, as_version=4)
-        exercise = build_exercise(solution, f"{solutions.name}/{path.name}")
-        generated[path.name] = (notebook_text(exercise), fingerprint(exercise))
+        generated[path.name] = notebook_text(build_exercise(solution, f"{solutions.name}/{path.name}"))
     return generated
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be read; the message says how to recover without losing anyone's work."""
 
 
 def read_manifest(exercises: Path) -> dict[str, str]:
@@ -361,34 +361,58 @@ def read_manifest(exercises: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        return dict(json.loads(path.read_text())["notebooks"])
+        recorded = dict(json.loads(path.read_text(encoding="utf-8"))["notebooks"])
+        if not all(isinstance(value, str) for value in recorded.values()):
+            raise TypeError("its fingerprints are not strings")
     except (ValueError, KeyError, TypeError) as error:
-        raise MarkerError(f"{path} is not a manifest written by this script ({error}); delete it and rerun "
-                          f"with --force.") from None
+        raise ManifestError(
+            f"{_show(path)} is damaged or was not written by this script ({error}). Nothing was written. Delete "
+            f"that file and run `make exercises` again, without FORCE=1: with no manifest, every exercise "
+            f"notebook that differs from what its solution generates is kept and named, never overwritten."
+        ) from None
+    return recorded
 
 
-def manifest_text(fingerprints: dict[str, str]) -> str:
-    """The manifest's content for these fingerprints."""
+def manifest_text(generated: dict[str, str]) -> str:
+    """The manifest's content for these generated notebooks (``{file name: notebook text}``)."""
     payload = {
-        "about": "Written by scripts/make_exercises.py (make exercises): the fingerprint of each exercise "
-                 "notebook as it was generated, to notice hand edits. Do not edit.",
-        "notebooks": dict(sorted(fingerprints.items())),
+        "about": "Written by python -m scripts.make_exercises (make exercises): the fingerprint of each exercise "
+                 "notebook as it was generated, to notice a student's work in it. Do not edit.",
+        "notebooks": {name: fingerprint(text) for name, text in sorted(generated.items())},
     }
     return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
 
+def _read(path: Path) -> str | None:
+    """A file's text (any line endings read as ``\\n``); None when it is not UTF-8 text."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _write(path: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a notebook."""
+    """Write atomically, with ``\\n`` line endings on every system: a reader never sees half a notebook."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
     os.replace(temporary, path)
 
 
-def _fingerprint_of_file(path: Path) -> str | None:
-    try:
-        return fingerprint(nbformat.read(path, as_version=4))
-    except Exception:  # unreadable: treat it as changed by hand, never overwrite it silently
-        return None
+def backup(path: Path, now: dt.datetime) -> Path:
+    """Copy ``exercises/NN_name.ipynb`` to ``exercises/.backup/NN_name.<UTC time>.ipynb``; never replaces a backup."""
+    folder = path.parent / BACKUP_FOLDER
+    folder.mkdir(exist_ok=True)
+    stamp = now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    content = path.read_bytes()
+    for attempt in range(1, 1000):
+        target = folder / f"{path.stem}.{stamp}{'' if attempt == 1 else f'-{attempt}'}{path.suffix}"
+        try:
+            with target.open("xb") as handle:  # "x": fails when the file exists, so no backup is replaced
+                handle.write(content)
+            return target
+        except FileExistsError:
+            continue
+    raise OSError(f"{folder} already holds 999 backups of {path.name} from {stamp}; move some elsewhere.")
 
 
 def _show(path: Path) -> str:
@@ -402,17 +426,18 @@ def check(solutions: Path, exercises: Path) -> int:
     """``--check``: 0 when exercises/ is exactly what solutions/ generate, else 1 with the list of differences."""
     generated = generate(solutions)
     problems = []
-    for name, (text, _) in generated.items():
+    for name, text in generated.items():
         path = exercises / name
         if not path.exists():
             problems.append(f"{_show(path)}: missing")
-        elif path.read_text(encoding="utf-8") != text:
+        elif _read(path) != text:
             problems.append(f"{_show(path)}: differs from what {solutions.name}/{name} generates")
-    for path in sorted(exercises.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(exercises):
         if path.name not in generated:
             problems.append(f"{_show(path)}: has no solution notebook in {solutions.name}/")
-    if read_manifest(exercises) != {name: fp for name, (_, fp) in generated.items()}:
-        problems.append(f"{_show(exercises / MANIFEST_NAME)}: does not record the generated notebooks")
+    manifest = exercises / MANIFEST_NAME
+    if not manifest.exists() or _read(manifest) != manifest_text(generated):
+        problems.append(f"{_show(manifest)}: does not record the generated notebooks")
     if problems:
         print("exercises are out of date with their solutions:\n  " + "\n  ".join(problems))
         print("Run `make exercises` and commit the result.")
@@ -421,44 +446,50 @@ def check(solutions: Path, exercises: Path) -> int:
     return 0
 
 
-def write(solutions: Path, exercises: Path, *, force: bool) -> int:
-    """Write the exercise notebooks that are missing or out of date; refuse (1) when one was changed by hand."""
+def write(solutions: Path, exercises: Path, *, force: bool, now: dt.datetime | None = None) -> int:
+    """Write the exercise notebooks that are missing or out of date.
+
+    Refuses (1, writing nothing) when one holds a student's work, unless ``force``: then each such notebook
+    is first copied to ``exercises/.backup/`` (named with the UTC time ``now``, default the current time).
+    """
     generated = generate(solutions)
     if not generated:
         print(f"no solution notebooks ({NOTEBOOK_PATTERN}) in {_show(solutions)}; nothing to do.")
         return 1
     recorded = read_manifest(exercises)
-    writes, changed = [], []
-    for name, (text, new_fingerprint) in generated.items():
+    writes, students = [], []
+    for name, text in generated.items():
         path = exercises / name
         if not path.exists():
             writes.append((path, text, "written"))
             continue
-        if path.read_text(encoding="utf-8") == text:
+        current = _read(path)
+        if current == text:
             continue
-        current = _fingerprint_of_file(path)
-        if current == new_fingerprint:
-            writes.append((path, text, "rewritten (same cells; outputs and metadata reset)"))
-        elif current is not None and current == recorded.get(name):
+        if current is not None and fingerprint(current) == recorded.get(name):
             writes.append((path, text, f"updated from {solutions.name}/{name}"))
         else:
-            changed.append(path)
-            writes.append((path, text, "overwritten (--force): its hand edits are gone"))
-    if changed and not force:
-        for path in changed:
-            print(f"{_show(path)} was changed by hand since it was generated (a student's answers?).")
-        print("Nothing was written. Copy your version elsewhere if you want to keep it, then run "
-              "`make exercises FORCE=1` (scripts/make_exercises.py --force) to overwrite.")
+            students.append((path, text))
+    if students and not force:
+        for path, _ in students:
+            print(f"{_show(path)} differs from what was generated (a student's answers, or outputs saved by "
+                  f"running it).")
+        print(f"Nothing was written. `make exercises FORCE=1` (python -m scripts.make_exercises --force) first "
+              f"copies each notebook named above to {_show(exercises / BACKUP_FOLDER)}/, then replaces it.")
         return 1
     exercises.mkdir(parents=True, exist_ok=True)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    for path, text in students:
+        copy_path = backup(path, now)
+        writes.append((path, text, f"replaced (--force); the version it replaces is in {_show(copy_path)}"))
     for path, text, what in writes:
         _write(path, text)
         print(f"{_show(path)}: {what}")
-    manifest = manifest_text({name: fp for name, (_, fp) in generated.items()})
+    manifest = manifest_text(generated)
     manifest_path = exercises / MANIFEST_NAME
-    if not manifest_path.exists() or manifest_path.read_text(encoding="utf-8") != manifest:
+    if not manifest_path.exists() or _read(manifest_path) != manifest:
         _write(manifest_path, manifest)
-    for path in sorted(exercises.glob(NOTEBOOK_PATTERN)):
+    for path in numbered_notebooks(exercises):
         if path.name not in generated:
             print(f"note: {_show(path)} has no solution notebook; left as it is.")
     print(f"{len(writes)} exercise notebook(s) written, {len(generated) - len(writes)} already up to date.")
@@ -469,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when exercises/ is out of date")
-    parser.add_argument("--force", action="store_true", help="also overwrite exercise notebooks changed by hand")
+    parser.add_argument("--force", action="store_true",
+                        help=f"also replace exercise notebooks that hold a student's work, after copying each to "
+                             f"exercises/{BACKUP_FOLDER}/")
     parser.add_argument("--solutions", type=Path, default=SOLUTIONS, help="folder of the solution notebooks")
     parser.add_argument("--exercises", type=Path, default=EXERCISES, help="folder of the exercise notebooks")
     args = parser.parse_args(argv)
@@ -479,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             return check(args.solutions, args.exercises)
         return write(args.solutions, args.exercises, force=args.force)
-    except MarkerError as error:
+    except (MarkerError, ManifestError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

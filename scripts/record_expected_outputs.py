@@ -1,8 +1,8 @@
-"""Record, in fast mode, the outputs of every ``# NBVAL_CHECK_OUTPUT`` cell for the test suite.
+"""Record, in fast mode, the outputs of every cell tagged ``nbval-check-output``, for the test suite.
 
-Usage: ``python scripts/record_expected_outputs.py [NOTEBOOK ...]`` (default: every notebook
-under notebooks/, solutions/ and exercises/ that has a marked cell). Executes each notebook on
-a fresh kernel with EIAM_FAST=1 and writes tests/expected_outputs/<folder>__<name>.json.
+Usage: ``python -m scripts.record_expected_outputs [NOTEBOOK ...]`` (``make expected-outputs``; default:
+every course notebook, of notebooks/, solutions/ and exercises/, that has a tagged cell). Executes each
+notebook on a fresh kernel with EIAM_FAST=1 and writes tests/expected_outputs/<folder>__<name>.json.
 The notebooks themselves are only read, never written.
 """
 
@@ -16,29 +16,25 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from conftest import expected_outputs_file, without_stderr  # noqa: E402
-
-MARKER = "NBVAL_CHECK_OUTPUT"
-FOLDERS = ("notebooks", "solutions", "exercises")
+from scripts.course_files import CHECK_OUTPUT, ROOT, all_notebooks, expected_outputs_file, has_tag, without_stderr
 
 
-def is_marked(cell: nbformat.NotebookNode) -> bool:
-    return cell.cell_type == "code" and any(line.strip() == f"# {MARKER}" for line in cell.source.splitlines())
+def is_checked(cell: nbformat.NotebookNode) -> bool:
+    """Whether the tests compare this cell's output with a recorded one."""
+    return cell.cell_type == "code" and has_tag(cell, CHECK_OUTPUT)
 
 
 def record(notebook: Path) -> Path | None:
-    """Execute ``notebook`` in fast mode and write its marked cells' outputs; return the file written."""
+    """Execute ``notebook`` in fast mode and write its checked cells' outputs; return the file written."""
     nb = nbformat.read(notebook, as_version=4)
-    if not any(is_marked(cell) for cell in nb.cells):
+    if not any(is_checked(cell) for cell in nb.cells):
         return None
     os.environ["EIAM_FAST"] = "1"
     NotebookClient(nb, timeout=1200, resources={"metadata": {"path": str(notebook.parent)}},
                    allow_errors=True).execute()
     expected = {}
     for cell in nb.cells:
-        if is_marked(cell):
+        if is_checked(cell):
             outputs = without_stderr([dict(o) for o in cell.outputs])
             for output in outputs:
                 output.pop("execution_count", None)
@@ -50,9 +46,10 @@ def record(notebook: Path) -> Path | None:
 
 
 def main(argv: list[str]) -> None:
-    notebooks = [Path(a).resolve() for a in argv] or sorted(
-        p for folder in FOLDERS for p in (ROOT / folder).glob("*.ipynb")
-    )
+    missing = [arg for arg in argv if not Path(arg).is_file()]
+    if missing:
+        raise SystemExit(f"no such notebook: {', '.join(missing)}; give paths such as notebooks/03_objectives.ipynb")
+    notebooks = [Path(a).resolve() for a in argv] or all_notebooks()
     for notebook in notebooks:
         written = record(notebook)
         if written:

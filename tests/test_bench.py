@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-
-import bench  # noqa: E402
-import bench_notebooks  # noqa: E402
-import bench_report  # noqa: E402
+from benchmarks import bench, bench_notebooks, bench_report
 
 
 def test_default_run_measures_everything_but_the_test_suite():

@@ -1,37 +1,28 @@
 """The exercises: generated from the solutions and up to date, well-formed tasks, and the generator's behaviour.
 
-The generator (scripts/make_exercises.py) is tested on small notebooks in a temporary folder; the
+The generator (:mod:`scripts.make_exercises`) is tested on small notebooks in a temporary folder; the
 committed notebooks are only read. nbval runs the notebooks themselves (solutions/, exercises/).
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.util
+import datetime as dt
+import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+from scripts import course_files
+from scripts import make_exercises as gen
+from scripts.course_files import EXERCISES, RAISES_EXCEPTION, ROOT, SOLUTIONS, has_tag
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "scripts" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
-SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob(gen.NOTEBOOK_PATTERN))
+SOLUTION_NOTEBOOKS = course_files.solution_notebooks()
 
 
 # --- the committed notebooks ------------------------------------------------------------------------
@@ -125,9 +116,9 @@ def test_exercise_keeps_the_solutions_cell_ids_and_marks_what_fails(path):
     for cell in exercise.cells:
         if cell.cell_type != "code":
             continue
-        marked = cell.source.startswith(gen.RAISES_MARKER + "\n")
-        is_check = cell.source.split("\n")[int(marked)].startswith(gen.CHECK_PREFIX)
-        assert marked == (stub_runs_with_the_cell(cell.source) or is_check), f"{path.name}, cell {cell.id}"
+        is_check = cell.source.startswith(gen.CHECK_PREFIX)
+        expected = stub_runs_with_the_cell(cell.source) or is_check
+        assert has_tag(cell, RAISES_EXCEPTION) == expected, f"{path.name}, cell {cell.id}"
 
 
 def stub_runs_with_the_cell(source: str) -> bool:
@@ -139,7 +130,7 @@ def stub_runs_with_the_cell(source: str) -> bool:
         in_function = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
         return any(visit(child, in_function) for child in ast.iter_child_nodes(node))
 
-    return visit(gen._python(source), False)
+    return visit(course_files.parse_cell(source), False)
 
 
 # --- the generator, on small notebooks -------------------------------------------------------------
@@ -205,7 +196,7 @@ def run(source: str, namespace: dict) -> None:
 def test_a_stub_outside_functions_raises_with_its_hint_and_is_marked():
     cell = by_id(gen.build_exercise(demo(), "demo"))["c3"]
     lines = cell.source.split("\n")
-    assert lines[0] == gen.RAISES_MARKER
+    assert cell.metadata == {"tags": [RAISES_EXCEPTION]}
     assert "# HINT: add them up" in lines and "#   with sum()." in lines  # the hint stays visible
     assert "BEGIN SOLUTION" not in cell.source and "sum(data)" not in cell.source and "scratch" not in cell.source
     assert "total = None" in lines  # read later (by the check), so set: the check can say "no answer yet"
@@ -218,20 +209,30 @@ def test_a_stub_outside_functions_raises_with_its_hint_and_is_marked():
 def test_a_stub_inside_a_function_raises_when_called_and_its_cell_is_not_marked():
     cells = by_id(gen.build_exercise(demo(), "demo"))
     source = cells["c5"].source
-    assert not source.startswith(gen.RAISES_MARKER) and "x * 2" not in source and "y = None" not in source
+    assert not has_tag(cells["c5"], RAISES_EXCEPTION) and "x * 2" not in source and "y = None" not in source
     namespace = {}
     run(source, namespace)
     with pytest.raises(NotImplementedError, match="Hint: multiply by two"):
         namespace["double"](2)
-    assert cells["c6"].source.startswith(gen.RAISES_MARKER + "\n# CHECK\n")
+    assert has_tag(cells["c6"], RAISES_EXCEPTION) and cells["c6"].source == "# CHECK\nassert double(2) == 4"
 
 
 def test_check_cells_are_marked_and_other_cells_are_left_alone():
     solution, exercise = demo(), gen.build_exercise(demo(), "demo")
     cells = by_id(exercise)
-    assert cells["c4"].source == gen.RAISES_MARKER + "\n# CHECK: run this cell.\nassert total == 6"
+    assert cells["c4"].source == "# CHECK: run this cell.\nassert total == 6"
+    assert cells["c4"].metadata == {"tags": [RAISES_EXCEPTION]}
     for cid in ("c0", "c2", "c9"):
-        assert cells[cid].source == by_id(solution)[cid].source
+        assert cells[cid].source == by_id(solution)[cid].source and not has_tag(cells[cid], RAISES_EXCEPTION)
+
+
+def test_a_marked_cell_keeps_its_own_tags_and_is_tagged_once():
+    solution = demo()
+    solution.cells[4].metadata["tags"] = ["keep-me", RAISES_EXCEPTION]
+    solution.cells[6].metadata["tags"] = ["keep-me"]
+    cells = by_id(gen.build_exercise(solution, "demo"))
+    assert cells["c4"].metadata["tags"] == ["keep-me", RAISES_EXCEPTION]
+    assert cells["c6"].metadata["tags"] == ["keep-me", RAISES_EXCEPTION]
 
 
 def test_written_answers_become_a_blank_and_solution_only_cells_are_dropped():
@@ -270,7 +271,7 @@ def test_a_long_hint_is_wrapped_within_the_line_length_and_kept_whole():
     stub = source[source.index("# YOUR ANSWER"):]
     assert max(len(line) for line in stub.split("\n")) <= gen.LINE_LENGTH
     with pytest.raises(NotImplementedError) as info:
-        run(source.replace(gen.RAISES_MARKER, ""), {})
+        run(source, {})
     assert str(info.value) == gen.stub_message(hint)
 
 
@@ -316,7 +317,9 @@ def make(course: tuple[Path, Path], *flags: str) -> int:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+    """Every file under ``folder`` (backups included): its bytes and modification time."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit_a_cell(path: Path) -> None:
@@ -325,11 +328,23 @@ def edit_a_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def run_in_place(path: Path) -> None:
+    """What running an exercise and saving it does: outputs and execution counts, the same sources."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].outputs = [new_output("stream", name="stdout", text="ran it\n")]
+    nb.cells[2].execution_count = 1
+    nbformat.write(nb, path)
+
+
+def backups(exercises: Path) -> list[Path]:
+    return sorted((exercises / gen.BACKUP_FOLDER).glob("*")) if (exercises / gen.BACKUP_FOLDER).exists() else []
+
+
 def test_writes_missing_exercises_and_a_second_run_is_a_no_op(course, capsys):
     assert make(course) == 0
     solutions, exercises = course
     assert sorted(p.name for p in exercises.iterdir()) == [gen.MANIFEST_NAME, "01_demo.ipynb", "02_other.ipynb"]
-    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"]
     before = snapshot(exercises)
     capsys.readouterr()
     assert make(course) == 0
@@ -342,10 +357,19 @@ def test_output_is_deterministic(course):
     assert gen.generate(solutions) == gen.generate(solutions)
 
 
-def test_refuses_to_overwrite_an_exercise_changed_by_hand_and_writes_nothing(course, capsys):
+def test_the_manifest_records_each_file_exactly_as_written(course):
+    _, exercises = course
+    assert make(course) == 0
+    recorded = json.loads((exercises / gen.MANIFEST_NAME).read_text())["notebooks"]
+    assert recorded == {name: gen.fingerprint((exercises / name).read_text()) for name in ("01_demo.ipynb",
+                                                                                          "02_other.ipynb")}
+
+
+@pytest.mark.parametrize("student", [edit_a_cell, run_in_place], ids=["answers typed in", "only run, outputs saved"])
+def test_refuses_to_touch_a_students_exercise_and_writes_nothing(course, capsys, student):
     solutions, exercises = course
     assert make(course) == 0
-    edit_a_cell(exercises / "01_demo.ipynb")
+    student(exercises / "01_demo.ipynb")
     other = nbformat.read(solutions / "02_other.ipynb", as_version=4)
     other.cells[0].source = "# Other, improved"  # an update that is due for the other notebook
     nbformat.write(other, solutions / "02_other.ipynb")
@@ -353,19 +377,31 @@ def test_refuses_to_overwrite_an_exercise_changed_by_hand_and_writes_nothing(cou
     capsys.readouterr()
     assert make(course) == 1
     out = capsys.readouterr().out
-    assert "01_demo.ipynb was changed by hand" in out and "Nothing was written" in out and "FORCE=1" in out
+    assert "01_demo.ipynb differs from what was generated" in out and "Nothing was written" in out
+    assert "FORCE=1" in out and ".backup" in out  # the advice keeps the student's version
     assert "02_other" not in out.split("Nothing was written")[0]
     assert snapshot(exercises) == before
 
 
-def test_force_overwrites_a_changed_exercise(course, capsys):
+@pytest.mark.parametrize("student", [edit_a_cell, run_in_place], ids=["answers typed in", "only run, outputs saved"])
+def test_force_backs_a_students_exercise_up_before_replacing_it(course, capsys, student):
     solutions, exercises = course
     assert make(course) == 0
-    edit_a_cell(exercises / "01_demo.ipynb")
-    assert make(course, "--force") == 0
-    assert "overwritten (--force)" in capsys.readouterr().out
-    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"][0]
+    student(exercises / "01_demo.ipynb")
+    students_version = (exercises / "01_demo.ipynb").read_bytes()
+    capsys.readouterr()
+    now = dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
+    assert gen.write(solutions, exercises, force=True, now=now) == 0
+    backup = exercises / gen.BACKUP_FOLDER / "01_demo.20250304T050607Z.ipynb"
+    assert backups(exercises) == [backup] and backup.read_bytes() == students_version
+    assert f"replaced (--force); the version it replaces is in {backup}" in capsys.readouterr().out
+    assert (exercises / "01_demo.ipynb").read_text() == gen.generate(solutions)["01_demo.ipynb"]
     assert make(course) == 0 and gen.check(solutions, exercises) == 0
+    # A second forced replacement in the same second keeps both backups.
+    student(exercises / "01_demo.ipynb")
+    assert gen.write(solutions, exercises, force=True, now=now) == 0
+    assert [p.name for p in backups(exercises)] == ["01_demo.20250304T050607Z-2.ipynb", backup.name]
+    assert backup.read_bytes() == students_version
 
 
 def test_an_untouched_exercise_follows_its_solution(course, capsys):
@@ -377,17 +413,7 @@ def test_an_untouched_exercise_follows_its_solution(course, capsys):
     assert make(course) == 0
     assert "updated from solutions/01_demo.ipynb" in capsys.readouterr().out
     assert nbformat.read(exercises / "01_demo.ipynb", as_version=4).cells[0].source == "# Demo, second edition"
-
-
-def test_outputs_saved_by_running_an_exercise_are_not_a_hand_edit(course):
-    _, exercises = course
-    assert make(course) == 0
-    nb = nbformat.read(exercises / "01_demo.ipynb", as_version=4)
-    nb.cells[2].outputs = [new_output("stream", name="stdout", text="ran it\n")]
-    nb.cells[2].execution_count = 1
-    nbformat.write(nb, exercises / "01_demo.ipynb")
-    assert make(course) == 0
-    assert "ran it" not in (exercises / "01_demo.ipynb").read_text()
+    assert backups(exercises) == []
 
 
 def test_an_exercise_that_was_never_generated_is_not_overwritten(course):
@@ -396,6 +422,61 @@ def test_an_exercise_that_was_never_generated_is_not_overwritten(course):
     shutil.copy(solutions / "01_demo.ipynb", exercises / "01_demo.ipynb")  # someone's own copy, no manifest
     assert make(course) == 1
     assert (exercises / "01_demo.ipynb").read_bytes() == (solutions / "01_demo.ipynb").read_bytes()
+
+
+def test_without_a_manifest_only_what_would_be_generated_counts_as_untouched(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    (exercises / gen.MANIFEST_NAME).unlink()
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 1
+    out = capsys.readouterr().out
+    assert "01_demo.ipynb differs" in out and "02_other" not in out
+    assert snapshot(exercises) == before
+    # Once the student's notebook is moved away, 02_other (exactly what is generated) needs nothing: all is rebuilt.
+    (exercises / "01_demo.ipynb").rename(exercises.parent / "my_01_demo.ipynb")
+    assert make(course) == 0 and gen.check(solutions, exercises) == 0
+    assert "1 exercise notebook(s) written, 1 already up to date" in capsys.readouterr().out
+
+
+def test_a_damaged_manifest_stops_with_advice_that_loses_nothing(course, capsys):
+    solutions, exercises = course
+    assert make(course) == 0
+    edit_a_cell(exercises / "01_demo.ipynb")
+    students_version = (exercises / "01_demo.ipynb").read_bytes()
+    (exercises / gen.MANIFEST_NAME).write_text("{not json")
+    before = snapshot(exercises)
+    capsys.readouterr()
+    assert make(course) == 2 and make(course, "--force") == 2
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "Delete that file" in err and "without FORCE=1" in err and "--force" not in err
+    assert snapshot(exercises) == before
+    # Following the advice keeps the student's notebook.
+    (exercises / gen.MANIFEST_NAME).unlink()
+    assert make(course) == 1
+    assert (exercises / "01_demo.ipynb").read_bytes() == students_version
+
+
+@pytest.mark.parametrize("manifest", ['{"notebooks": {"01_demo.ipynb": 3}}', '["a list"]', '{"about": "no notebooks"}'])
+def test_a_manifest_of_the_wrong_shape_is_damaged(course, manifest):
+    _, exercises = course
+    exercises.mkdir()
+    (exercises / gen.MANIFEST_NAME).write_text(manifest)
+    with pytest.raises(gen.ManifestError, match="Delete that file"):
+        gen.read_manifest(exercises)
+
+
+def test_line_endings_alone_are_not_a_change(course):
+    # A checkout with Windows line endings (git's autocrlf) holds the same notebooks.
+    solutions, exercises = course
+    assert make(course) == 0
+    for path in sorted(exercises.iterdir()):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert gen.check(solutions, exercises) == 0
+    before = snapshot(exercises)
+    assert make(course) == 0 and snapshot(exercises) == before
 
 
 def test_check_mode_lists_what_is_out_of_date_and_writes_nothing(course, capsys):
@@ -429,7 +510,7 @@ def test_a_marker_error_stops_the_command_with_status_2(course, capsys):
 def test_make_exercises_passes_force_through():
     def command(*args: str) -> str:
         result = subprocess.run(["make", "-n", "exercises", *args], cwd=ROOT, capture_output=True, text=True)
-        return next(line for line in result.stdout.splitlines() if "make_exercises.py" in line)
+        return next(line for line in result.stdout.splitlines() if "scripts.make_exercises" in line)
 
-    assert command().rstrip().endswith("scripts/make_exercises.py")
-    assert command("FORCE=1").endswith("scripts/make_exercises.py --force")
+    assert command().rstrip().endswith("-m scripts.make_exercises")
+    assert command("FORCE=1").endswith("-m scripts.make_exercises --force")

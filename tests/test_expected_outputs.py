@@ -1,32 +1,41 @@
-"""The plugin in conftest.py makes nbval's NBVAL_CHECK_OUTPUT marker really check output-free notebooks."""
+"""The plugin in conftest.py makes nbval's nbval-check-output cell tag really check output-free notebooks."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from scripts.course_files import CHECK_OUTPUT, ROOT
+
 pytest_plugins = ["pytester"]
-ROOT = Path(__file__).resolve().parent.parent
+
+
+def checked_cell(source: str) -> nbformat.NotebookNode:
+    return new_code_cell(source, id="answer", metadata={"tags": [CHECK_OUTPUT]})
+
+
+def write_notebook(project, *cells) -> None:
+    nb = new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, project / "notebooks" / "nb.ipynb")
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> Path:
-    """A tiny project: the real conftest.py and one output-free notebook with a checked cell."""
+def project(pytester: pytest.Pytester):
+    """A tiny project: the real conftest.py and scripts/, one output-free notebook with a checked cell."""
     shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
+    shutil.copytree(ROOT / "scripts", pytester.path / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
     (pytester.path / "notebooks").mkdir()
-    nb = new_notebook(cells=[new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(6 * 7)", id="answer")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, pytester.path / "notebooks" / "nb.ipynb")
+    write_notebook(pytester.path, checked_cell("print(6 * 7)"))
     (pytester.path / "tests" / "expected_outputs").mkdir(parents=True)
     return pytester.path
 
 
-def record(project: Path, text: str | None) -> None:
+def record(project, text: str | None) -> None:
     golden = project / "tests" / "expected_outputs" / "notebooks__nb.json"
     outputs = {} if text is None else {"answer": [{"output_type": "stream", "name": "stdout", "text": text}]}
     golden.write_text(json.dumps(outputs))
@@ -49,16 +58,22 @@ def test_different_output_fails(pytester, project):
 
 
 def test_stderr_is_not_compared(pytester, project):
-    notebook = project / "notebooks" / "nb.ipynb"
-    nb = nbformat.read(notebook, as_version=4)
-    nb.cells[0].source = "# NBVAL_CHECK_OUTPUT\nimport sys, time\nprint(time.time(), file=sys.stderr)\nprint(6 * 7)"
-    nbformat.write(nb, notebook)
+    write_notebook(project, checked_cell("import sys, time\nprint(time.time(), file=sys.stderr)\nprint(6 * 7)"))
     record(project, "42\n")
     run(pytester).assert_outcomes(passed=1)
 
 
-def test_marked_cell_without_recorded_output_stops_the_run(pytester, project):
+def test_checked_cell_without_recorded_output_stops_the_run(pytester, project):
     record(project, None)
     result = run(pytester)
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*cells without a recorded output:*answer*make expected-outputs*"])
+
+
+def test_an_nbval_comment_marker_stops_the_run(pytester, project):
+    # A comment marker without the tag would make nbval check the cell against no recorded output: nothing.
+    write_notebook(project, new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(6 * 7)", id="answer"))
+    record(project, "41\n")
+    result = run(pytester)
+    assert result.ret != 0
+    result.stderr.fnmatch_lines([f"*notebooks*nb.ipynb, cell answer: an nbval comment marker*{CHECK_OUTPUT}*"])

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ("notebooks", "exercises", "solutions")
-NOTEBOOKS = sorted(p for folder in FOLDERS for p in (ROOT / folder).glob("*.ipynb"))
+from scripts.course_files import FOLDERS, NOTEBOOK_PATTERN, ROOT, all_notebooks, repository_slug
+
+NOTEBOOKS = all_notebooks()
 
 SETUP_CELL = (
     "# Set-up: in Google Colab, install the course's helpers; anywhere else this does nothing.\n"
@@ -19,13 +19,6 @@ SETUP_CELL = (
     'if "google.colab" in sys.modules:\n'
     '    %pip install --quiet "everything-is-a-mapping @ git+https://github.com/{slug}"'
 )
-
-
-def repository_slug() -> str:
-    """owner/name of the repository, from its one definition in pyproject.toml."""
-    match = re.search(r'Repository = "https://github.com/([^"]+)"', (ROOT / "pyproject.toml").read_text())
-    assert match, "pyproject.toml must name the repository under [project.urls]"
-    return match.group(1)
 
 
 def load(path: Path) -> dict:
@@ -38,6 +31,13 @@ def code_cells(path: Path) -> list[dict]:
 
 def test_the_course_has_notebooks():
     assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
+
+
+def test_every_notebook_is_named_like_a_course_notebook():
+    # The tools list notebooks by NOTEBOOK_PATTERN only; a notebook named otherwise would be left out of them.
+    strays = [str(path.relative_to(ROOT)) for folder in FOLDERS for path in sorted(folder.glob("*.ipynb"))
+              if path not in NOTEBOOKS]
+    assert not strays, f"rename {strays} to NN_name.ipynb ({NOTEBOOK_PATTERN}), like the other course notebooks"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
