@@ -1,4 +1,4 @@
-"""The test session's sandbox, and shared fixtures.
+"""The test session's sandbox, the warning filters for the project's own code, and shared fixtures.
 
 The session (in the controller process, before pytest-xdist starts its workers, which inherit its
 environment, as do the notebook kernels that nbval starts in them):
@@ -8,11 +8,16 @@ environment, as do the notebook kernels that nbval starts in them):
   shares it, nothing is reused from an earlier run, and it is removed at the end.
 - The checkout is listed (every file's size and modification time) at the start and again at the end:
   a run that created, changed or removed anything in it fails, naming the paths.
+
+In every process, a warning whose module is the project's own (``helpers``, ``scripts``, ``benchmarks``,
+``tests``) is an error (see :func:`project_modules_pattern`); third-party warnings are shown, and those
+the project cannot fix are ignored by name in pyproject.toml.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -60,11 +65,24 @@ def compare_listings(before: Listing, after: Listing) -> list[str]:
     return sorted(lines, key=lambda line: line.split(": ", 1)[1])
 
 
+def project_modules_pattern(root: Path) -> str:
+    """A regular expression matching the names of the project's modules, as warnings report them.
+
+    ``helpers`` and its sub-modules, and the scripts, benchmarks and tests, which are imported by their
+    bare file names (``build_course``, ``bench``, ``test_config``, ``conftest``).
+    """
+    files = [path for folder in ("scripts", "benchmarks", "tests") for path in (root / folder).glob("*.py")]
+    names = sorted({path.stem for path in files})
+    return rf"(helpers(\.|$)|({'|'.join(map(re.escape, names))})$)"
+
+
 def _is_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput")  # pytest-xdist gives each worker's config a workerinput
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Appended last, so it wins over the ignores of pyproject.toml, for the project's modules only.
+    config.addinivalue_line("filterwarnings", f"error:::{project_modules_pattern(ROOT)}")
     if not _is_controller(config):
         return
     config.stash[CHECKOUT_BEFORE] = list_checkout(ROOT)

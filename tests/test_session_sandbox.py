@@ -1,7 +1,8 @@
 """tests/conftest.py's session sandbox, run for real: a small project with the real conftest, run by pytest.
 
-A run shares one temporary artifacts folder between its xdist workers and removes it at the end, and a
-run that leaves the checkout changed fails, naming every path created, changed or removed.
+A run shares one temporary artifacts folder between its xdist workers and removes it at the end; a run
+that leaves the checkout changed fails, naming every path created, changed or removed; and a warning from
+the project's own modules fails its test, while a third-party one is only shown.
 """
 
 from __future__ import annotations
@@ -95,3 +96,30 @@ def test_a_run_that_changes_the_checkout_fails_and_names_every_path(project, tmp
                       "changed: data.txt", "removed: old.txt", "changed: same_size.txt"]
 
 
+
+WARNS = """
+import warnings
+
+import pytest
+
+MODULES = ["helpers", "helpers.data", "build_course", "bench_loops", "test_warnings", "conftest",
+           "keras.src.models", "helpers_extra", "numpy", "bench_loops_plugin"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_warning_from(module):
+    warnings.warn_explicit("an API that goes away", DeprecationWarning, "somewhere.py", 1, module=module)
+"""
+
+
+def test_a_warning_from_the_projects_own_modules_is_an_error_and_others_are_shown(project, tmp_path):
+    for folder, name in (("scripts", "build_course"), ("benchmarks", "bench_loops")):
+        (project / folder).mkdir()
+        (project / folder / f"{name}.py").write_text("")
+    (project / "tests" / "test_warnings.py").write_text(WARNS)
+    result = run_pytest(project, tmp_path, "-p", "no:xdist", "-rf")
+    failed = sorted(line.split("[", 1)[1].split("]", 1)[0] for line in result.stdout.splitlines()
+                    if line.startswith("FAILED"))
+    assert failed == ["bench_loops", "build_course", "conftest", "helpers", "helpers.data", "test_warnings"], (
+        result.stdout)
+    assert "6 failed, 4 passed, 4 warnings" in result.stdout
