@@ -58,7 +58,7 @@ def list_checkout(root: Path) -> Listing:
 
 
 def compare_listings(before: Listing, after: Listing) -> list[str]:
-    """``created: path``, ``changed: path`` and ``removed: path`` lines, sorted by path."""
+    """What differs between two listings: ``created: path``, ``changed: path`` or ``removed: path`` lines, by path."""
     lines = [f"created: {path}" for path in after.keys() - before.keys()]
     lines += [f"removed: {path}" for path in before.keys() - after.keys()]
     lines += [f"changed: {path}" for path in before.keys() & after.keys() if before[path] != after[path]]
@@ -81,6 +81,7 @@ def _is_controller(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Every process: the warning filter. The controller: list the checkout, create and export the session folder."""
     # Appended last, so it wins over the ignores of pyproject.toml, for the project's modules only.
     config.addinivalue_line("filterwarnings", f"error:::{project_modules_pattern(ROOT)}")
     if not _is_controller(config):
@@ -95,6 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The controller, once every worker is done: list the checkout again; any change fails the run."""
     config = session.config
     if not _is_controller(config) or CHECKOUT_BEFORE not in config.stash:
         return
@@ -104,7 +106,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    """Name what the run changed in the checkout, under the failures."""
     changes = config.stash.get(CHECKOUT_CHANGES, [])
     if changes:
         terminalreporter.section("the test run changed the checkout", sep="=", red=True, bold=True)
@@ -114,6 +117,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller: remove the session folder (artifacts, Keras home) with everything in it."""
     if _is_controller(config) and SESSION_FOLDER in config.stash:
         shutil.rmtree(config.stash[SESSION_FOLDER], ignore_errors=True)
 

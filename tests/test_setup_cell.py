@@ -3,9 +3,13 @@
 TensorFlow 2.21 reads ``TF_CPP_MIN_LOG_LEVEL`` in a static initialiser of its framework library
 (``logging_initializer.cc``), which runs after two others of the same library have already logged, through
 Abseil, the oneDNN notice (``port.cc``) and, without a CUDA runtime, the missing-driver notice
-(``cudart_stub.cc``); ``_pywrap_profiler_plugin.so``, with its own copy of both, logs them again. No
-environment variable hides those lines, the "All log messages before absl::InitializeLog()" banner above
-them, or their repetition: they are the only C++ log lines a kernel may still show.
+(``cudart_stub.cc``); ``_pywrap_profiler_plugin.so``, with its own copy of both, logs them again. No log
+setting hides those lines or the "All log messages before absl::InitializeLog()" banner above them
+(``TF_ENABLE_ONEDNN_OPTS=0`` drops the oneDNN notice only by turning oneDNN's operations off, which the course
+does not do): they are the only C++ log lines a kernel may still show.
+
+Under pytest, ipykernel leaves what C++ code writes on the kernel's own stderr (it sees ``PYTEST_CURRENT_TEST``),
+so nbval's kernels never show those lines as outputs; these kernels start without that variable, as a student's.
 """
 
 from __future__ import annotations
