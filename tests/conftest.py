@@ -68,12 +68,13 @@ def compare_listings(before: Listing, after: Listing) -> list[str]:
 def project_modules_pattern(root: Path) -> str:
     """A regular expression matching the names of the project's modules, as warnings report them.
 
-    ``helpers`` and its sub-modules, and the scripts, benchmarks and tests, which are imported by their
-    bare file names (``build_course``, ``bench``, ``test_config``, ``conftest``).
+    The folders ``helpers``, ``scripts``, ``benchmarks`` and ``tests`` as packages, with their modules
+    (``helpers.data``, ``scripts.build_course``), and the modules of the last three imported by their bare file
+    names (``build_course``, ``bench``, ``test_config``, ``conftest``).
     """
-    files = [path for folder in ("scripts", "benchmarks", "tests") for path in (root / folder).glob("*.py")]
-    names = sorted({path.stem for path in files})
-    return rf"(helpers(\.|$)|({'|'.join(map(re.escape, names))})$)"
+    folders = ("helpers", "scripts", "benchmarks", "tests")
+    names = sorted({path.stem for folder in folders[1:] for path in (root / folder).glob("*.py")} - {"__init__"})
+    return rf"(({'|'.join(folders)})(\.|$)|({'|'.join(map(re.escape, names))})$)"
 
 
 def _is_controller(config: pytest.Config) -> bool:
