@@ -3,6 +3,7 @@
 Fast mode (small bundled data, few epochs) is for CI and quick checks; the full
 course is the default. Every function reads the environment when called, so
 there is no hidden module-level state: set a variable, and the next call sees it.
+The functions only answer questions: none of them creates a folder or a file.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 #: Set to 1 (or true/yes/on) for fast mode; 0, false, no, off or unset for the full course.
 FAST_MODE_VARIABLE = "EIAM_FAST"
 #: Path of a complete MNIST ``.npz`` file (the layout of Keras's ``mnist.npz``).
 MNIST_PATH_VARIABLE = "EIAM_MNIST"
 #: Path of a Fashion-MNIST ``.npz`` file, or of a folder holding the four original ``*.gz`` files.
 FASHION_MNIST_PATH_VARIABLE = "EIAM_FASHION_MNIST"
-#: Folder where notebooks save trained models and results (default: ``artifacts/`` in the repository).
+#: Folder where notebooks save trained models and results (default: see :func:`artifacts_location`).
 ARTIFACTS_VARIABLE = "EIAM_ARTIFACTS"
+#: The distribution's name, which names the per-user data folder (:func:`artifacts_location`).
+APP_NAME = "everything-is-a-mapping"
+#: The folder holding the ``helpers`` package: the checkout's root, or ``site-packages`` when installed with pip.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -62,19 +69,38 @@ def env_path(variable: str) -> Path | None:
     return Path(raw).expanduser() if raw else None
 
 
-def repository_root() -> Path:
-    """The folder holding ``pyproject.toml`` when ``helpers`` runs from a checkout, else the working folder."""
-    here = Path(__file__).resolve().parent.parent
-    return here if (here / "pyproject.toml").exists() else Path.cwd()
+def checkout_root() -> Path | None:
+    """The repository checkout that holds this ``helpers`` package, or None when it is installed without one.
+
+    A checkout has the course's ``pyproject.toml`` beside the package (a clone, installed with
+    ``pip install -e .`` or not); a package installed with pip, as in Colab, sits in ``site-packages``, which has none.
+    """
+    return PACKAGE_PARENT if (PACKAGE_PARENT / "pyproject.toml").is_file() else None
+
+
+def artifacts_location() -> tuple[Path, str]:
+    """Where saved models and results go, before the mode's sub-folder, and why there.
+
+    Returns:
+        ``(folder, origin)``: ``$EIAM_ARTIFACTS`` when set (origin ``"set by EIAM_ARTIFACTS"``), else
+        ``<checkout>/artifacts`` when ``helpers`` runs from a checkout (``"in the checkout"``), else
+        ``artifacts`` in the platform's per-user data folder (``"per-user folder: no checkout holds helpers"``;
+        on Linux ``~/.local/share/everything-is-a-mapping/artifacts``).
+        Nothing is created: writers create the folders they write to.
+    """
+    from_env = env_path(ARTIFACTS_VARIABLE)
+    if from_env is not None:
+        return from_env, f"set by {ARTIFACTS_VARIABLE}"
+    checkout = checkout_root()
+    if checkout is not None:
+        return checkout / "artifacts", "in the checkout"
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "artifacts", "per-user folder: no checkout holds helpers"
 
 
 def artifacts_dir() -> Path:
     """Folder for saved models and results, one sub-folder per mode so fast runs never pass for full ones.
 
-    ``$EIAM_ARTIFACTS/<mode>`` when the variable is set, else ``<repository>/artifacts/<mode>``.
-    The folder is created when missing.
+    ``<folder of artifacts_location()>/<mode>``. A query only: the folder may not exist yet; whatever
+    writes into it creates it (:mod:`helpers.artifacts` does).
     """
-    base = env_path(ARTIFACTS_VARIABLE) or repository_root() / "artifacts"
-    folder = base / mode_name()
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return artifacts_location()[0] / mode_name()

@@ -32,7 +32,8 @@ def report() -> dict[str, str]:
     rows["mode"] = f"{config.mode_name()} ({config.FAST_MODE_VARIABLE}=1 selects fast mode)"
     rows["MNIST source"] = data.locate_mnist().describe()
     rows["Fashion-MNIST source"] = data.locate_fashion_mnist().describe()
-    rows["artifacts folder"] = str(config.artifacts_dir())
+    origin = config.artifacts_location()[1]
+    rows["artifacts folder"] = f"{config.artifacts_dir()} ({origin})"
     return rows
 
 

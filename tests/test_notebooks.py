@@ -13,9 +13,12 @@ from scripts.course_files import FOLDERS, NOTEBOOK_PATTERN, ROOT, all_notebooks,
 NOTEBOOKS = all_notebooks()
 
 SETUP_CELL = (
-    "# Set-up: in Google Colab, install the course's helpers; anywhere else this does nothing.\n"
+    "# Set-up: hide TensorFlow's C++ log (Python's warnings and errors still show); "
+    "in Colab, install the course's helpers.\n"
+    "import os\n"
     "import sys\n"
     "\n"
+    'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # read once, when TensorFlow loads: hence the first cell\n'
     'if "google.colab" in sys.modules:\n'
     '    %pip install --quiet "everything-is-a-mapping @ git+https://github.com/{slug}"'
 )
