@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from helpers import validation
+
 #: Set to 1 (or true/yes/on) for fast mode; 0, false, no, off or unset for the full course.
 FAST_MODE_VARIABLE = "EIAM_FAST"
 #: Path of a complete MNIST ``.npz`` file (the layout of Keras's ``mnist.npz``).
@@ -57,9 +59,8 @@ def pick(full: int, fast: int) -> int:
 
     Both must be positive integers.
     """
-    for name, value in (("full", full), ("fast", fast)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"pick(): {name} must be a positive integer, got {value!r}.")
+    full = validation.positive_int(full, "full")
+    fast = validation.positive_int(fast, "fast")
     return fast if fast_mode() else full
 
 

@@ -158,7 +158,7 @@ def _read_npz(path: Path, what: str) -> Splits:
     if not path.is_file():
         raise DataFileError(f"{what}: no file at {path}. {fix}")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as f:
             missing = {"x_train", "y_train", "x_test", "y_test"} - set(f.files)
             if missing:
                 raise DataFileError(f"{what}: {path} lacks the arrays {sorted(missing)}. {fix}")

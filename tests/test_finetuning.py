@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -81,9 +84,9 @@ def test_summary_table_and_saved_results(course_env, tmp_path):
     table = tables.markdown_table(summary, budgets=[10, "all"])
     assert "| r | frozen | 75.0 ± 5.0 (2) | — |" in table and "all labels" in table
     paths = tables.save_results(rows, {"schedule": finetuning.Schedule(), "mode": "fast"}, "grid_test")
-    saved = __import__("json").loads(open(paths["json"]).read())
+    saved = json.loads(Path(paths["json"]).read_text())
     assert saved["settings"]["schedule"]["probe_steps"] == 1000 and len(saved["rows"]) == 2
-    assert open(paths["csv"]).read().splitlines()[0] == "recipe,regime,labels_per_class,labels,seed,accuracy,seconds"
+    assert Path(paths["csv"]).read_text().splitlines()[0] == "recipe,regime,labels_per_class,labels,seed,accuracy,seconds"
 
 
 @pytest.mark.parametrize(
