@@ -75,6 +75,24 @@ def json_text(payload: object) -> str:
                                      "Save numbers, strings, lists and dicts only, all finite.") from None
 
 
+def save_text(text: str, path: str | os.PathLike) -> Path:
+    """Write ``text`` to ``path`` (anywhere, e.g. a report under ``build/``) atomically; return the path."""
+    path = Path(path)
+    if not isinstance(text, str):
+        raise validation.type_error("text", "a str", text)
+    with _replaced_atomically(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    return path
+
+
+def save_json(payload: object, path: str | os.PathLike) -> Path:
+    """Write ``payload`` as JSON (see :func:`json_text`) to a ``.json`` path atomically; return the path."""
+    path = Path(path)
+    if path.suffix != ".json":
+        raise validation.value_error("path", f"must end in .json, got {path}")
+    return save_text(json_text(payload), path)
+
+
 def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     """Save ``model`` in Keras's native ``.keras`` format, atomically; return the path written."""
     import keras

@@ -50,7 +50,7 @@ PROBABILITY_TARGETS = ("binary_crossentropy", "binary_focal_crossentropy")
 LABEL_TARGETS = ("sparse_categorical_crossentropy",)
 
 
-def _quiet(function: tf.types.experimental.PolymorphicFunction) -> tf.types.experimental.PolymorphicFunction:
+def traced_on_purpose(function: tf.types.experimental.PolymorphicFunction) -> tf.types.experimental.PolymorphicFunction:
     """Mark a compiled function of one trainer as traced on purpose.
 
     TensorFlow warns when a Python function is traced again and again; it counts all functions that
@@ -194,9 +194,9 @@ class Trainer:
         self._initial_optimizer_state = [keras.ops.convert_to_numpy(v) for v in self.optimizer.variables]
         self._generator = tf.random.Generator.from_seed(0)
         self._graph_step = tf.function(self.train_step, jit_compile=True) if jit_compile else self.train_step
-        self._epoch = _quiet(tf.function(self._epoch_graph, reduce_retracing=True))
-        self._steps = _quiet(tf.function(self._steps_graph, reduce_retracing=True))
-        self._evaluate = _quiet(tf.function(self._evaluate_graph, reduce_retracing=True))
+        self._epoch = traced_on_purpose(tf.function(self._epoch_graph, reduce_retracing=True))
+        self._steps = traced_on_purpose(tf.function(self._steps_graph, reduce_retracing=True))
+        self._evaluate = traced_on_purpose(tf.function(self._evaluate_graph, reduce_retracing=True))
 
     def train_step(self, *batch: tf.Tensor) -> tf.Tensor:
         """One gradient step on one mini-batch; return the batch's loss before the step (a scalar tensor).

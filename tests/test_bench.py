@@ -119,3 +119,13 @@ def test_course_figures_read_notebook_05s_saved_table(tmp_path):
     assert table["source"] == "this run's full-mode notebooks" and table["complete_mnist"] is True
     assert "| article | frozen | 70.0 ± 0.0 (2) | 70.0 ± 0.0 (2) |" in table["table_markdown"]
     assert figures["recipe_matches_claim"] is True
+
+
+def test_a_short_bench_run_writes_its_json_and_report(tmp_path, monkeypatch):
+    from benchmarks import bench
+
+    monkeypatch.delenv("EIAM_MNIST", raising=False)
+    assert bench.main(["--sections", "tiny", "--out", str(tmp_path)]) == 0
+    saved = json.loads((tmp_path / "bench.json").read_text())
+    assert set(saved["sections"]) == {"tiny"} and saved["sections"]["tiny"]["graph_trainer_seconds_per_step"] > 0
+    assert "## Summary" in (tmp_path / "report.md").read_text()

@@ -27,10 +27,19 @@ def test_unknown_value_names_the_variable_and_the_fix(course_env):
         config.fast_mode()
 
 
-@pytest.mark.parametrize("full, fast", [(0, 1), (1, -2), (2.5, 1), (True, 1), ("50", 2)])
-def test_pick_rejects_non_positive_integers(course_env, full, fast):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("full, fast, kind, message", [
+    (0, 1, ValueError, "full must be at least 1"), (1, -2, ValueError, "fast must be at least 1"),
+    (2.5, 1, TypeError, "full must be a whole number"), (True, 1, TypeError, "full must be a whole number"),
+    ("50", 2, TypeError, "full must be a whole number")])
+def test_pick_rejects_what_is_not_a_positive_whole_number(course_env, full, fast, kind, message):
+    with pytest.raises(kind, match=message):
         config.pick(full=full, fast=fast)
+
+
+def test_pick_takes_numpy_integers(course_env):
+    import numpy as np
+
+    assert config.pick(full=np.int64(8), fast=np.int32(2)) == 8
 
 
 def test_artifacts_dir_is_per_mode_and_only_a_query(course_env, tmp_path):
