@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course bench expected-outputs exercises samples set-repo clean
+.PHONY: help install lab test lint course bench select expected-outputs exercises samples set-repo clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -37,6 +37,9 @@ course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTM
 
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
 	$(BIN)/python -m benchmarks.bench --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))
+
+select: install  ## Choose the training settings on the validation split (full mode): results/selection.json (PARTS=...).
+	$(BIN)/python -m scripts.select_settings $(if $(PARTS),--parts $(PARTS))
 
 expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-check-output (fast mode).
 	$(BIN)/python -m scripts.record_expected_outputs

@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 import keras
 import numpy as np
 
-from helpers import config, data, models, tables, training, validation
+from helpers import config, models, splits, tables, training, validation
 
 REGIMES = ("scratch", "frozen", "fine-tuned")
 LOSS = "sparse_categorical_crossentropy"
@@ -273,12 +273,20 @@ def adapt(
     return Adapter(encoder, statistics, schedule, n_classes).run(regime, x, y, seed=seed)
 
 
+def _encoder_seeds(name: str, value: object) -> dict[int | None, keras.Model]:
+    """A recipe's encoders by pretraining seed: a dict seed -> encoder, or one encoder (no seeds: key None)."""
+    if isinstance(value, Mapping):
+        if not value:
+            raise validation.value_error(f"encoders[{name!r}]", "is an empty dict of pretraining seeds",
+                                         "Map each pretraining seed to its encoder, e.g. {0: encoder}.")
+        return {validation.seed(seed, f"a pretraining seed of {name!r}"): _check_encoder(encoder)
+                for seed, encoder in value.items()}
+    return {None: _check_encoder(value)}
+
+
 def run_grid(
-    encoders: Mapping[str, keras.Model],
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_test: np.ndarray,
-    y_test: np.ndarray,
+    encoders: Mapping[str, keras.Model | Mapping[int, keras.Model]],
+    data: splits.Splits,
     *,
     budgets: Sequence[int | str],
     seeds: Sequence[int],
@@ -287,33 +295,39 @@ def run_grid(
     seeds_for_all: int = 1,
     progress: Callable[[str], None] | None = print,
 ) -> list[dict]:
-    """Run every recipe × regime × label budget × seed; return one row per run.
+    """Run every recipe × pretraining seed × regime × label budget × subset seed; return one row per run.
 
-    The labelled subset for a (budget, seed) pair is the same for every recipe and regime, drawn
-    with :func:`helpers.data.stratified_sample`, so the comparison is paired. With the budget
-    ``"all"`` the whole training set is used and only the first ``seeds_for_all`` seeds run (the
-    subset no longer varies; only the initial weights do).
+    The labelled subset for a (budget, seed) pair is drawn from the pool (:meth:`helpers.splits.Splits.labelled`)
+    and is the same for every recipe, pretraining seed and regime, so comparisons are paired. With the
+    budget ``"all"`` every pool label is used and only the first ``seeds_for_all`` subset seeds run (the
+    subset no longer varies; the initial weights do). The ``"scratch"`` regime uses only a recipe's
+    architecture, so it runs once per subset (its row's ``pretraining_seed`` is None), not once per
+    pretraining seed. Each trained classifier is measured on the validation split (to choose with) and on
+    the test set (to report).
 
     Args:
-        encoders: recipe name -> pretrained encoder (n, 784) -> (n, k).
-        x_train, y_train: all training images (n, 784) float32 and labels (n,); the images are also
-            the unlabelled pool for the code statistics.
-        x_test, y_test: test images and labels; accuracy is measured on all of them.
+        encoders: recipe name -> its encoder, or a dict pretraining seed -> encoder (n, 784) -> (n, k).
+        data: the splits; the pool's images are also the unlabelled images of the code statistics.
         budgets: labels per class, e.g. ``[1, 10, 100, "all"]``.
-        seeds: e.g. ``range(5)``.
+        seeds: the labelled subsets' seeds, e.g. ``range(5)``.
         regimes: a subset of :data:`REGIMES`.
+        schedule: how each regime is trained.
         seeds_for_all: how many of the seeds run with the budget ``"all"``, from 1 to ``len(seeds)``.
         progress: called with one line per finished run; None for silence.
 
     Returns:
-        Rows ``{"recipe", "regime", "labels_per_class", "labels", "seed", "accuracy", "seconds"}``.
+        Rows ``{"recipe", "regime", "pretraining_seed", "labels_per_class", "labels", "seed", "val_accuracy",
+        "accuracy", "seconds"}`` (accuracies as fractions, ``accuracy`` on the test set).
     """
     if not isinstance(encoders, Mapping) or not encoders:
         raise validation.type_error("encoders", "a non-empty dict recipe name -> encoder", encoders)
-    for name, encoder in encoders.items():
+    by_seed = {}
+    for name, value in encoders.items():
         if not isinstance(name, str):
             raise validation.type_error("each recipe name in encoders", "a string", name)
-        _check_encoder(encoder)
+        by_seed[name] = _encoder_seeds(name, value)
+    if not isinstance(data, splits.Splits):
+        raise validation.type_error("data", "the splits of helpers.splits.course_splits()", data)
     if isinstance(regimes, str) or not isinstance(regimes, Sequence) or not regimes:
         raise validation.type_error("regimes", f"a non-empty list drawn from {REGIMES}", regimes)
     for regime in regimes:
@@ -323,30 +337,27 @@ def run_grid(
     seeds_for_all = validation.integer(seeds_for_all, "seeds_for_all", minimum=1, maximum=len(seeds))
     if progress is not None:
         validation.callable_(progress, "progress", "taking one line of text, such as print, or None")
-    width = next(iter(encoders.values())).input_shape[-1]
-    x_train = validation.flat_images(x_train, "x_train", width=width)
-    y_train = validation.labels(y_train, "y_train", n=len(x_train))
-    x_test = validation.flat_images(x_test, "x_test", width=width)
-    y_test = validation.labels(y_test, "y_test", n=len(x_test))
-    adapters = {name: Adapter(encoder, code_statistics(encoder, x_train), schedule)
-                for name, encoder in encoders.items()}
+    adapters = {(name, pseed): Adapter(encoder, code_statistics(encoder, data.x_pool), schedule)
+                for name, seeded in by_seed.items() for pseed, encoder in seeded.items()}
     rows = []
     for budget in budgets:
         for seed in seeds[:seeds_for_all] if budget == tables.ALL else seeds:
-            if budget == tables.ALL:
-                x_labelled, y_labelled = x_train, y_train
-            else:
-                x_labelled, y_labelled = data.stratified_sample(x_train, y_train, budget, seed)
-            for name in encoders:
+            x_labelled, y_labelled = data.labelled(budget, seed)
+            for name, seeded in by_seed.items():
                 for regime in regimes:
-                    start = time.perf_counter()
-                    classifier = adapters[name].run(regime, x_labelled, y_labelled, seed=seed)
-                    row = {"recipe": name, "regime": regime, "labels_per_class": budget,
-                           "labels": len(y_labelled), "seed": seed,
-                           "accuracy": models.accuracy(classifier, x_test, y_test),
-                           "seconds": time.perf_counter() - start}
-                    rows.append(row)
-                    if progress:
-                        progress(f"{name:>22s} {regime:>10s} {budget!s:>4s}/class seed {seed}: "
-                                 f"{100 * row['accuracy']:.1f} %")
+                    for pseed in list(seeded)[:1] if regime == "scratch" else seeded:
+                        start = time.perf_counter()
+                        classifier = adapters[name, pseed].run(regime, x_labelled, y_labelled, seed=seed)
+                        row = {"recipe": name, "regime": regime,
+                               "pretraining_seed": None if regime == "scratch" else pseed,
+                               "labels_per_class": budget, "labels": len(y_labelled), "seed": seed,
+                               "val_accuracy": models.accuracy(classifier, data.x_val, data.y_val),
+                               "accuracy": models.accuracy(classifier, data.x_test, data.y_test),
+                               "seconds": time.perf_counter() - start}
+                        rows.append(row)
+                        if progress:
+                            progress(f"{name:>22s} {regime:>10s} {budget!s:>4s}/class seed {seed}"
+                                     + (f" (pretraining seed {pseed})" if row["pretraining_seed"] is not None else "")
+                                     + f": validation {100 * row['val_accuracy']:.1f} %, "
+                                       f"test {100 * row['accuracy']:.1f} %")
     return rows

@@ -168,6 +168,18 @@ def linear_encoder(components: np.ndarray, mean: np.ndarray, *, name: str = "pca
     return encoder
 
 
+def layer_output(model: keras.Model, layer: str, *, name: str | None = None) -> keras.Model:
+    """A model from ``model``'s input to the output of its layer named ``layer`` (sharing its weights).
+
+    For example the first hidden layer of the deep encoder: ``layer_output(features, "encoder_1")``.
+    """
+    validation.keras_model(model)
+    names = [sub.name for sub in model.layers]
+    if layer not in names:
+        raise validation.value_error("layer", f"{layer!r} is not a layer of {model.name} ({', '.join(names)})")
+    return keras.Model(model.input, model.get_layer(layer).output, name=name or f"{model.name}_{layer}")
+
+
 # --- using a model ------------------------------------------------------------------------------
 
 

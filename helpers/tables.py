@@ -1,9 +1,14 @@
-"""Tables of the fine-tuning grid's results: rows, summaries, Markdown tables, and saving them. No TensorFlow.
+"""Tables of the fine-tuning grid's results: rows, summaries with intervals, verdicts, and saving them.
 
-A *row* is one training run, a dict ``{"recipe", "regime", "labels_per_class", "labels", "seed",
-"accuracy", "seconds"}`` (accuracy as a fraction 0..1, seconds of wall time), as
-:func:`helpers.finetuning.run_grid` returns it. Rendering or saving a table imports only NumPy, so a
-notebook can show saved results without starting TensorFlow.
+A *row* is one training run, a dict ``{"recipe", "regime", "pretraining_seed", "labels_per_class",
+"labels", "seed", "val_accuracy", "accuracy", "seconds"}`` (accuracies as fractions 0..1, ``accuracy``
+on the test set, seconds of wall time), as :func:`helpers.finetuning.run_grid` and
+:func:`helpers.baselines.run` return it. An *arm* is a (recipe, regime) pair: all its runs at one label
+budget form a grid of pretraining seeds × labelled subsets.
+
+Choices are made on validation accuracy, reports on test accuracy: :func:`verdict` picks the best
+from-scratch arm and the best pretrained arm by their mean *validation* accuracy, then compares their
+*test* accuracies with the paired interval of :mod:`helpers.statistics`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from helpers import artifacts, validation
+from helpers import artifacts, splits, statistics, validation
 
-#: A label budget meaning every labelled training example.
-ALL = "all"
+ALL = splits.ALL
 #: The columns of a row, in the order the CSV file has them.
-ROW_FIELDS = ("recipe", "regime", "labels_per_class", "labels", "seed", "accuracy", "seconds")
+ROW_FIELDS = ("recipe", "regime", "pretraining_seed", "labels_per_class", "labels", "seed", "val_accuracy",
+              "accuracy", "seconds")
+SCRATCH = "scratch"
 
 
 def check_budgets(budgets: object) -> list[int | str]:
@@ -44,25 +50,63 @@ def _check_rows(rows: object) -> list[Mapping]:
     return list(rows)
 
 
-def summarise(rows: Sequence[Mapping]) -> list[dict]:
-    """Group rows by (recipe, regime, labels_per_class): mean, standard deviation, min, max, n of accuracy.
+def arm_grid(rows: Sequence[Mapping], recipe: str, regime: str, budget: int | str, *,
+             key: str = "accuracy") -> tuple[np.ndarray, list[int]]:
+    """One arm's scores at one budget as a (pretraining seeds × subset seeds) grid, in percent, and the subset seeds.
 
-    Returns:
-        One dict per group, in the order groups first appear, accuracies in percent.
+    A from-scratch arm has one row (no pretraining seed). Raises when the grid has holes.
     """
-    groups: dict[tuple, list[float]] = {}
-    for row in _check_rows(rows):
-        groups.setdefault((row["recipe"], row["regime"], row["labels_per_class"]), []).append(100 * row["accuracy"])
-    return [
-        {"recipe": recipe, "regime": regime, "labels_per_class": budget, "n": len(values),
-         "mean": float(np.mean(values)), "std": float(np.std(values)),
-         "min": float(np.min(values)), "max": float(np.max(values))}
-        for (recipe, regime, budget), values in groups.items()
-    ]
+    chosen = [r for r in _check_rows(rows) if (r["recipe"], r["regime"], r["labels_per_class"]) ==
+              (recipe, regime, budget)]
+    if not chosen:
+        raise validation.value_error("rows", f"hold no run of {recipe!r}, {regime!r} at {budget} labels per class")
+    subset_seeds = sorted({r["seed"] for r in chosen})
+    pretraining = sorted({r["pretraining_seed"] for r in chosen}, key=lambda s: -1 if s is None else s)
+    grid = np.full((len(pretraining), len(subset_seeds)), np.nan)
+    for r in chosen:
+        grid[pretraining.index(r["pretraining_seed"]), subset_seeds.index(r["seed"])] = 100 * r[key]
+    if np.isnan(grid).any():
+        raise validation.value_error("rows", f"of {recipe!r}, {regime!r} at {budget} labels per class do not cover "
+                                     "every (pretraining seed, subset) pair", "Run the grid again whole.")
+    return grid, subset_seeds
+
+
+def arms(rows: Sequence[Mapping]) -> list[tuple[str, str]]:
+    """The (recipe, regime) arms in the rows, in the order they first appear."""
+    return list(dict.fromkeys((r["recipe"], r["regime"]) for r in _check_rows(rows)))
+
+
+def budgets_of(rows: Sequence[Mapping]) -> list[int | str]:
+    """The label budgets in the rows, in the order they first appear."""
+    return list(dict.fromkeys(r["labels_per_class"] for r in _check_rows(rows)))
+
+
+def summarise(rows: Sequence[Mapping]) -> list[dict]:
+    """One summary per (recipe, regime, labels_per_class): test accuracy's mean, 95 % interval and runs, in %.
+
+    The interval is :func:`helpers.statistics.interval` over the arm's grid (pretraining seeds × subsets);
+    with a single run it is that run's value. ``val_mean`` is the mean validation accuracy, for choosing.
+    """
+    summary = []
+    for recipe, regime in arms(rows):
+        for budget in budgets_of(rows):
+            try:
+                grid, _ = arm_grid(rows, recipe, regime, budget)
+            except validation.ArgumentValueError:
+                continue
+            val_grid, _ = arm_grid(rows, recipe, regime, budget, key="val_accuracy")
+            if grid.size > 1:
+                mean, low, high, _ = statistics.interval(grid)
+            else:
+                mean = low = high = float(grid.mean())
+            summary.append({"recipe": recipe, "regime": regime, "labels_per_class": budget, "n": int(grid.size),
+                            "pretraining_runs": grid.shape[0], "subsets": grid.shape[1], "mean": mean, "low": low,
+                            "high": high, "std": float(grid.std()), "val_mean": float(val_grid.mean())})
+    return summary
 
 
 def markdown_table(summary: Sequence[Mapping], *, budgets: Sequence[int | str] | None = None) -> str:
-    """A Markdown table: one row per (recipe, regime), one column per budget, "mean ± std (n)" in %."""
+    """A Markdown table: one row per (recipe, regime), one column per budget, "mean [low, high] (runs)" in %."""
     budgets = check_budgets(budgets) if budgets is not None else list(
         dict.fromkeys(s["labels_per_class"] for s in summary))
     cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
@@ -73,9 +117,59 @@ def markdown_table(summary: Sequence[Mapping], *, budgets: Sequence[int | str] |
         values = []
         for budget in budgets:
             cell = cells.get((recipe, regime, budget))
-            values.append(f"{cell['mean']:.1f} ± {cell['std']:.1f} ({cell['n']})" if cell else "—")
+            if cell is None:
+                values.append("—")
+            elif cell["n"] == 1:
+                values.append(f"{cell['mean']:.1f} (1)")
+            else:
+                values.append(f"{cell['mean']:.1f} [{cell['low']:.1f}, {cell['high']:.1f}] ({cell['n']})")
         lines.append(f"| {recipe} | {regime} | " + " | ".join(values) + " |")
     return "\n".join(lines)
+
+
+def compare(rows: Sequence[Mapping], candidate: tuple[str, str], baseline: tuple[str, str],
+            budget: int | str) -> statistics.PairedInterval:
+    """The paired interval of candidate − baseline test accuracy (points of %) on the same subsets at ``budget``.
+
+    A from-scratch baseline (one run per subset) is subtracted from every pretraining run of the candidate.
+    When both arms were pretrained the same number of times, run i of one is paired with run i of the other
+    (independent runs, so any pairing is fair), and the differences' spread over pretraining includes both.
+    """
+    candidate_grid, candidate_seeds = arm_grid(rows, *candidate, budget)
+    baseline_grid, baseline_seeds = arm_grid(rows, *baseline, budget)
+    if candidate_seeds != baseline_seeds:
+        raise validation.value_error("rows", f"of {candidate} and {baseline} were not trained on the same subsets "
+                                     f"({candidate_seeds} and {baseline_seeds})", "Run them with the same seeds.")
+    if baseline_grid.shape[0] == 1:
+        return statistics.paired_interval(candidate_grid, baseline_grid[0])
+    if baseline_grid.shape != candidate_grid.shape:
+        raise validation.value_error("rows", f"of {candidate} and {baseline} have {candidate_grid.shape[0]} and "
+                                     f"{baseline_grid.shape[0]} pretraining runs", "Pretrain both as often.")
+    return statistics.paired_interval(candidate_grid - baseline_grid, np.zeros(baseline_grid.shape[1]))
+
+
+def verdict(rows: Sequence[Mapping], budget: int | str) -> dict:
+    """Is the best pretrained arm better than the best from-scratch arm at ``budget``? Chosen on validation.
+
+    Returns:
+        ``{"best_scratch", "best_pretrained"}`` (each an arm and its mean validation and test accuracy in %),
+        ``"gain"`` (the :class:`~helpers.statistics.PairedInterval` of their test accuracies) and
+        ``"helps"`` (True when the whole interval is above 0).
+    """
+    summary = {(s["recipe"], s["regime"]): s for s in summarise(rows) if s["labels_per_class"] == budget}
+    scratch = [arm for arm in summary if arm[1] == SCRATCH]
+    pretrained = [arm for arm in summary if arm[1] != SCRATCH]
+    if not scratch or not pretrained:
+        raise validation.value_error("rows", f"need from-scratch and pretrained runs at {budget} labels per class")
+    best_scratch = max(scratch, key=lambda arm: summary[arm]["val_mean"])
+    best_pretrained = max(pretrained, key=lambda arm: summary[arm]["val_mean"])
+    gain = compare(rows, best_pretrained, best_scratch, budget)
+    return {"budget": budget,
+            "best_scratch": {"arm": best_scratch, "validation": summary[best_scratch]["val_mean"],
+                             "test": summary[best_scratch]["mean"]},
+            "best_pretrained": {"arm": best_pretrained, "validation": summary[best_pretrained]["val_mean"],
+                                "test": summary[best_pretrained]["mean"]},
+            "gain": gain, "helps": gain.low > 0}
 
 
 def save_results(rows: Sequence[Mapping], settings: Mapping, name: str) -> dict[str, str]:

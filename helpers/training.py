@@ -259,17 +259,20 @@ class Trainer:
         order = tf.constant(self._rng.permutation(int(data[0].shape[0])), tf.int32)
         return float(self._epoch(tuple(data), order))
 
-    def train_steps(self, *arrays: object, steps: int, seed: int = 0) -> float:
-        """Run ``steps`` steps from a fresh optimizer state, as one graph call; return the last step's loss.
+    def train_steps(self, *arrays: object, steps: int, seed: int = 0, fresh_optimizer: bool = True) -> float:
+        """Run ``steps`` steps, as one graph call; return the last step's loss.
 
         Each step uses the whole data when it has at most ``batch_size`` examples (full-batch gradient
-        descent), else a mini-batch drawn with replacement by a generator seeded with ``seed``. Set the
-        model's starting weights before each run (``model.set_weights``).
+        descent), else a mini-batch drawn with replacement by a generator seeded with ``seed``. A run starts
+        from a fresh optimizer state; set the model's starting weights before it (``model.set_weights``).
+        ``fresh_optimizer=False`` continues the previous run instead (its weights, its optimizer state), e.g.
+        to measure a model after 100, 200 and 400 steps of one run; give each part another ``seed``.
         """
         steps = validation.positive_int(steps, "steps")
         seed = validation.seed(seed)
         data = self.prepare(*arrays)
-        self.reset_optimizer()
+        if validation.boolean(fresh_optimizer, "fresh_optimizer"):
+            self.reset_optimizer()
         self._generator.reset_from_seed(seed)
         return float(self._steps(tuple(data), tf.constant(steps, tf.int32)))
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import data, finetuning, models, tables, training, validation
+from helpers import data, finetuning, models, splits, tables, training, validation
 
 
 @pytest.fixture(scope="module")
@@ -13,6 +13,15 @@ def digits():
     with np.load(data.MNIST_SAMPLE) as f:
         return (data.preprocess(f["x_train"]), f["y_train"].astype("int32"),
                 data.preprocess(f["x_test"][:300]), f["y_test"][:300].astype("int32"))
+
+
+@pytest.fixture(scope="module")
+def sample_splits():
+    """The bundled sample split three ways (fast mode): 3,500 pool, 500 validation, 1,000 test images."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EIAM_FAST", "1")
+        patch.delenv("EIAM_MNIST", raising=False)
+        return splits.course_splits(verbose=False)
 
 
 @pytest.fixture(scope="module")
@@ -28,23 +37,30 @@ def encoder(digits):
 FAST = finetuning.Schedule(scratch_steps=60, probe_steps=150, finetune_steps=40)
 
 
-def test_grid_shape_columns_and_pairing(digits, encoder):
-    x_train, y_train, x_test, y_test = digits
-    rows = finetuning.run_grid({"ae": encoder}, x_train, y_train, x_test, y_test,
-                               budgets=[2, "all"], seeds=[0, 1], schedule=FAST, progress=None)
-    # 2 seeds x 3 regimes for the budget 2, 1 seed x 3 regimes for "all"
-    assert len(rows) == 9
-    assert set(rows[0]) == {"recipe", "regime", "labels_per_class", "labels", "seed", "accuracy", "seconds"}
+def test_grid_shape_columns_and_pairing(sample_splits, encoder):
+    rows = finetuning.run_grid({"ae": {0: encoder, 1: encoder}}, sample_splits, budgets=[2, "all"], seeds=[0, 1],
+                               schedule=FAST, progress=None)
+    # budget 2: 2 subsets x (1 scratch + 2 pretraining seeds x 2 regimes); "all": 1 subset x 5
+    assert len(rows) == 2 * 5 + 5
+    assert set(rows[0]) == set(tables.ROW_FIELDS)
     assert {r["labels"] for r in rows if r["labels_per_class"] == 2} == {20}
-    assert {r["labels"] for r in rows if r["labels_per_class"] == "all"} == {4000}
-    assert all(0.0 <= r["accuracy"] <= 1.0 for r in rows)
+    assert {r["labels"] for r in rows if r["labels_per_class"] == "all"} == {3500}  # the pool, not the validation
+    assert {r["pretraining_seed"] for r in rows if r["regime"] == "scratch"} == {None}
+    assert {r["pretraining_seed"] for r in rows if r["regime"] == "frozen"} == {0, 1}
+    assert all(0.0 <= r["accuracy"] <= 1.0 and 0.0 <= r["val_accuracy"] <= 1.0 for r in rows)
     all_labels = [r["accuracy"] for r in rows if r["labels_per_class"] == "all"]
-    assert min(all_labels) > 0.5  # 4000 labels teach every regime something
+    assert min(all_labels) > 0.5  # 3,500 labels teach every regime something
 
 
-def test_same_seed_same_result(digits, encoder):
-    x_train, y_train, x_test, y_test = digits
-    runs = [finetuning.run_grid({"ae": encoder}, x_train, y_train, x_test, y_test, budgets=[3], seeds=[4],
+def test_the_labelled_subsets_never_touch_the_validation_split(sample_splits):
+    x_val = {row.tobytes() for row in sample_splits.x_val}
+    for budget, seed in ((10, 0), (50, 3)):
+        x, _ = sample_splits.labelled(budget, seed)
+        assert not x_val & {row.tobytes() for row in x}
+
+
+def test_same_seed_same_result(sample_splits, encoder):
+    runs = [finetuning.run_grid({"ae": encoder}, sample_splits, budgets=[3], seeds=[4],
                                 regimes=["frozen", "fine-tuned"], schedule=FAST, progress=None)
             for _ in range(2)]
     assert [r["accuracy"] for r in runs[0]] == pytest.approx([r["accuracy"] for r in runs[1]], abs=1e-9)
@@ -74,20 +90,41 @@ def test_scratch_starts_from_fresh_weights(digits, encoder):
     assert kernel.shape == original.shape and not np.allclose(kernel, original, atol=1e-2)
 
 
-def test_summary_table_and_saved_results(course_env, tmp_path):
-    rows = [{"recipe": "r", "regime": "frozen", "labels_per_class": 10, "labels": 100, "seed": s,
-             "accuracy": a, "seconds": 1.0} for s, a in enumerate([0.70, 0.80])]
-    summary = tables.summarise(rows)
-    assert summary == [{"recipe": "r", "regime": "frozen", "labels_per_class": 10, "n": 2,
-                        "mean": pytest.approx(75.0), "std": pytest.approx(5.0), "min": pytest.approx(70.0),
-                        "max": pytest.approx(80.0)}]
-    table = tables.markdown_table(summary, budgets=[10, "all"])
-    assert "| r | frozen | 75.0 ± 5.0 (2) | — |" in table and "all labels" in table
+def row(recipe, regime, seed, accuracy, pretraining_seed=None, budget=10, val=None):
+    return {"recipe": recipe, "regime": regime, "pretraining_seed": pretraining_seed, "labels_per_class": budget,
+            "labels": 10 * budget, "seed": seed, "val_accuracy": accuracy if val is None else val,
+            "accuracy": accuracy, "seconds": 1.0}
+
+
+def test_summary_table_and_saved_results(course_env):
+    rows = [row("r", "frozen", s, a) for s, a in enumerate([0.70, 0.80, 0.75])]
+    (summary,) = tables.summarise(rows)
+    assert summary["mean"] == pytest.approx(75.0) and summary["n"] == 3 and summary["low"] < 75.0 < summary["high"]
+    # the t-interval of 70, 80, 75: 75 ± t(0.975, 2) · 5 / √3
+    assert summary["high"] - 75.0 == pytest.approx(4.303 * 5 / np.sqrt(3), rel=1e-3)
+    table = tables.markdown_table([summary], budgets=[10, "all"])
+    assert f"| r | frozen | 75.0 [{summary['low']:.1f}, {summary['high']:.1f}] (3) | — |" in table
     paths = tables.save_results(rows, {"schedule": finetuning.Schedule(), "mode": "fast"}, "grid_test")
     saved = json.loads(Path(paths["json"]).read_text())
-    assert saved["settings"]["schedule"]["probe_steps"] == 1000 and len(saved["rows"]) == 2
-    header = Path(paths["csv"]).read_text().splitlines()[0]
-    assert header == "recipe,regime,labels_per_class,labels,seed,accuracy,seconds"
+    assert saved["settings"]["schedule"]["probe_steps"] == finetuning.Schedule().probe_steps
+    assert len(saved["rows"]) == 3
+    assert Path(paths["csv"]).read_text().splitlines()[0] == ",".join(tables.ROW_FIELDS)
+
+
+def test_the_verdict_chooses_on_validation_and_compares_on_the_test_set():
+    rows = []
+    for seed, (scratch, other, pretrained) in enumerate([(70, 75, 80), (72, 74, 83), (71, 76, 81)]):
+        rows.append(row("mlp", "scratch", seed, scratch / 100, val=0.9))  # best on validation, worse on test
+        rows.append(row("cnn", "scratch", seed, other / 100, val=0.5))
+        for pseed in (0, 1):
+            rows.append(row("ae", "fine-tuned", seed, (pretrained + pseed) / 100, pretraining_seed=pseed))
+    verdict = tables.verdict(rows, 10)
+    assert verdict["best_scratch"]["arm"] == ("mlp", "scratch")  # chosen by validation, not by test
+    assert verdict["best_pretrained"]["arm"] == ("ae", "fine-tuned")
+    assert verdict["gain"].mean == pytest.approx(np.mean([80.5 - 70, 83.5 - 72, 81.5 - 71]))
+    assert verdict["gain"].n_pretraining == 2 and verdict["helps"]
+    with pytest.raises(validation.ArgumentValueError, match="same subsets"):
+        tables.compare(rows + [row("late", "scratch", 9, 0.5)], ("ae", "fine-tuned"), ("late", "scratch"), 10)
 
 
 @pytest.mark.parametrize(
@@ -101,15 +138,15 @@ def test_summary_table_and_saved_results(course_env, tmp_path):
         (dict(regimes=["probe"]), "regimes must be one of"),
         (dict(encoders={}), "encoders must be a non-empty dict"),
         (dict(seeds_for_all=0), "seeds_for_all must be at least 1"),
+        (dict(encoders={"ae": {}}), "empty dict of pretraining seeds"),
     ],
 )
-def test_grid_rejects(digits, encoder, kwargs, message):
-    x_train, y_train, x_test, y_test = digits
+def test_grid_rejects(sample_splits, encoder, kwargs, message):
     arguments = dict(encoders={"ae": encoder}, budgets=[1], seeds=[0])
     arguments.update(kwargs)
     encoders = arguments.pop("encoders")
     with pytest.raises(validation.CourseError, match=message):
-        finetuning.run_grid(encoders, x_train, y_train, x_test, y_test, progress=None, **arguments)
+        finetuning.run_grid(encoders, sample_splits, progress=None, **arguments)
 
 
 def test_a_run_does_not_depend_on_the_runs_before_it(digits):

@@ -1,0 +1,70 @@
+"""Figures of measured results: accuracy against the number of labels, and paired differences with their interval.
+
+Like :mod:`helpers.plotting`, every function returns its matplotlib figure and never calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers import plotting, splits, statistics, validation
+
+
+def label_efficiency(summary: Sequence[Mapping], *, labels_with_all: int, title: str | None = None,
+                     arms: Sequence[tuple[str, str]] | None = None) -> Figure:
+    """Test accuracy against labels per class (log scale), one line per arm, its 95 % interval shaded.
+
+    Args:
+        summary: the summaries of :func:`helpers.tables.summarise` (accuracies in %).
+        labels_with_all: labels per class that the budget ``"all"`` stands for, e.g. 5,500 (the pool / 10).
+        title: optional title.
+        arms: the (recipe, regime) arms to draw, in order; default all of them.
+    """
+    labels_with_all = validation.positive_int(labels_with_all, "labels_with_all")
+    arms = list(arms) if arms is not None else list(dict.fromkeys((s["recipe"], s["regime"]) for s in summary))
+    budgets = list(dict.fromkeys(s["labels_per_class"] for s in summary))
+    x = [labels_with_all if b == splits.ALL else b for b in budgets]
+    cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
+    means, spreads = {}, {}
+    for recipe, regime in arms:
+        chosen = [cells.get((recipe, regime, b)) for b in budgets]
+        if any(cell is None for cell in chosen):
+            raise validation.value_error("summary", f"lacks {recipe!r}, {regime!r} at some of the budgets {budgets}")
+        means[f"{recipe}, {regime}"] = [cell["mean"] for cell in chosen]
+        spreads[f"{recipe}, {regime}"] = [cell["high"] - cell["mean"] for cell in chosen]
+    return plotting.plot_curve(x, means, spreads=spreads, log_x=True,
+                               xlabel="labelled examples per class (log scale; the last point is all labels)",
+                               ylabel="test accuracy (%), 95 % interval shaded", title=title)
+
+
+def paired_differences(differences: np.ndarray, interval: statistics.PairedInterval, *,
+                       title: str | None = None, ylabel: str = "difference in test accuracy (points)") -> Figure:
+    """Each paired difference as a dot (one column per labelled subset), and the mean with its 95 % interval.
+
+    Args:
+        differences: shape (s,), one per subset, or (p, s), one row per pretraining run.
+        interval: the :class:`~helpers.statistics.PairedInterval` of those differences.
+    """
+    d = validation.finite_floats(np.asarray(differences, dtype=np.float64), "differences")
+    d = d[None, :] if d.ndim == 1 else d
+    if d.ndim != 2:
+        raise validation.value_error("differences", f"must be 1-D or 2-D, got shape {d.shape}")
+    fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+    p, s = d.shape
+    for i in range(p):
+        offsets = np.arange(s) + (i - (p - 1) / 2) * 0.12
+        ax.scatter(offsets, d[i], s=28, alpha=0.8, label=f"pretraining run {i}" if p > 1 else "one subset")
+    ax.axhline(0.0, color="black", linewidth=1)
+    ax.errorbar([s + 0.6], [interval.mean], yerr=[[interval.mean - interval.low], [interval.high - interval.mean]],
+                fmt="D", color="black", capsize=6, label="mean, 95 % interval")
+    ax.set_xticks([*range(s), s + 0.6], [f"subset {j}" for j in range(s)] + ["mean"])
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return fig
