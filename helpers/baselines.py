@@ -142,7 +142,8 @@ def settings(budgets: Sequence[int | str], seeds: Sequence[int]) -> dict:
             "shift": SHIFT, "rotation": ROTATION}
 
 
-def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str], seeds: Sequence[int],
+def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str] | None = None,
+                seeds: Sequence[int] | None = None,
                 progress: Callable[[str], None] | None = print) -> tuple[list[dict], str]:
     """The baselines' rows for these budgets and seeds: loaded when saved with the same settings, else run and saved.
 
@@ -156,6 +157,8 @@ def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str], seeds: Seq
     """
     from helpers import artifacts, tables
 
+    budgets = splits.label_budgets() if budgets is None else budgets
+    seeds = splits.subset_seeds() if seeds is None else seeds
     wanted = artifacts.json_text(settings(tables.check_budgets(budgets), validation.seeds(seeds)))
     path = artifacts.artifact_path(RESULTS_NAME, ".json")
     if path.is_file():

@@ -27,6 +27,16 @@ VALIDATION_SEED = 2010
 ALL = "all"
 
 
+def label_budgets() -> list[int | str]:
+    """Labels per class the course measures: 1, 10, 100 and all in full mode; 1, 10 and all in fast mode."""
+    return [1, 10, 100, ALL] if not config.fast_mode() else [1, 10, ALL]
+
+
+def subset_seeds() -> list[int]:
+    """The labelled subsets the course reports (their seeds): 5 in full mode, 2 in fast mode."""
+    return list(range(config.pick(full=5, fast=2)))
+
+
 def validation_per_class() -> int:
     """Validation images per class: 500 in full mode (5,000 in all), 50 in fast mode (500 of the sample's 4,000)."""
     return config.pick(full=500, fast=50)

@@ -54,8 +54,14 @@ MAX_DEFAULT_JOBS = 4
 
 # Full-mode minutes of each helpers.pretrained recipe's pretraining job (2-core CPU, sharing it with another
 # job), as notebooks declare theirs in metadata["course"]["minutes_full"]: part of the start order.
-PRETRAIN_MINUTES = {"article": 1.5, "deep_denoising": 4.0}
+# A pretraining job trains every pretraining seed of the mode (helpers.pretrained.seeds()).
+PRETRAIN_MINUTES = {"article": 1.5, "deep_denoising": 6.0, "deep_plain": 6.0, "shallow_denoising": 1.5,
+                    "shallow_plain": 1.5}
 PRETRAIN = "pretrain "  # a pretraining job's name: "pretrain <recipe>/<dataset>"
+# Results that helpers can compute in a job of its own ("compute <name>"), for notebooks that read them:
+# their full-mode minutes.
+COMPUTE_MINUTES = {"baseline_runs": 16.0}
+COMPUTE = "compute "
 
 
 class PlanError(ValueError):
@@ -71,7 +77,7 @@ class Job:
 
     @property
     def is_notebook(self) -> bool:
-        return not self.name.startswith(PRETRAIN)
+        return not self.name.startswith((PRETRAIN, COMPUTE))
 
 
 def course_notebooks() -> list[Path]:
@@ -91,7 +97,7 @@ def unprovided(declarations: Mapping[str, course_metadata.Declaration]) -> list[
     """What these notebooks (``{name: declaration}``) load or read that nothing provides, one sentence each.
 
     A model is provided when one of the notebooks saves it or ``helpers.pretrained`` can train it, results
-    when one of the notebooks writes them.
+    when one of the notebooks writes them or a compute job makes them (:data:`COMPUTE_MINUTES`).
     """
     trainable = trainable_models()
     saved = {model for declared in declarations.values() for model in declared.saves}
@@ -101,8 +107,8 @@ def unprovided(declarations: Mapping[str, course_metadata.Declaration]) -> list[
         problems += [f"{name} loads the model {model!r}, which no notebook saves and helpers.pretrained cannot "
                      f"train (it trains {', '.join(trainable)})" for model in declared.loads
                      if model not in saved and model not in trainable]
-        problems += [f"{name} reads the results {result!r}, which no notebook writes" for result in declared.reads
-                     if result not in written]
+        problems += [f"{name} reads the results {result!r}, which no notebook writes and no job computes"
+                     for result in declared.reads if result not in written and result not in COMPUTE_MINUTES]
     return problems
 
 
@@ -133,11 +139,15 @@ def plan(notebooks: list[Path]) -> list[Job]:
                 only = [other for other in course if model in course[other].saves]
                 raise PlanError(f"{name} loads the model {model!r}, which helpers.pretrained cannot train; build "
                                 f"it with {' or '.join(only)}, which saves it.")
-        needs[name] += [writer for writer in declared
-                        if writer != name and set(declaration.reads) & set(declared[writer].writes)]
+        writers = [writer for writer in declared
+                   if writer != name and set(declaration.reads) & set(declared[writer].writes)]
+        computed = [COMPUTE + result for result in declaration.reads if result in COMPUTE_MINUTES
+                    and not any(result in declared[writer].writes for writer in declared)]
+        needs[name] += writers + computed
         needs[name] = list(dict.fromkeys(needs[name]))  # each once, in the order found
     wanted = {need for need_list in needs.values() for need in need_list if need.startswith(PRETRAIN)}
     jobs = {PRETRAIN + model: Job(PRETRAIN + model) for model in trainable if PRETRAIN + model in wanted}
+    jobs.update((need, Job(need)) for need_list in needs.values() for need in need_list if need.startswith(COMPUTE))
     jobs.update((name, Job(name, need_list)) for name, need_list in needs.items())
     minutes = {name: declaration.minutes_full for name, declaration in declared.items()}
     for name in jobs:
@@ -147,6 +157,8 @@ def plan(notebooks: list[Path]) -> list[Job]:
                 raise PlanError(f"no pretraining time for the recipe {recipe!r}: add its full-mode minutes to "
                                 f"PRETRAIN_MINUTES in scripts/build_course.py.")
             minutes[name] = PRETRAIN_MINUTES[recipe]
+        elif name.startswith(COMPUTE):
+            minutes[name] = COMPUTE_MINUTES[name.removeprefix(COMPUTE)]
     return start_order(list(jobs.values()), minutes)
 
 
@@ -270,10 +282,20 @@ def _run_one(name: str, out_dir: Path) -> dict:
 
         recipe, dataset = name.removeprefix(PRETRAIN).split("/")
         start = time.perf_counter()
-        _, _, where = pretrained.load_or_train(recipe, dataset=dataset, verbose=2)
+        lines = []
+        for seed in pretrained.seeds():
+            _, _, where = pretrained.load_or_train(recipe, dataset=dataset, seed=seed, verbose=2)
+            lines.append(f"{recipe} on {dataset}, seed {seed}: {where}")
+        return {"status": "ok", "seconds": time.perf_counter() - start,
+                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "model_lines": lines}
+    if name.startswith(COMPUTE):
+        from helpers import baselines, splits
+
+        start = time.perf_counter()
+        _, where = baselines.load_or_run(splits.course_splits(), progress=print)
         return {"status": "ok", "seconds": time.perf_counter() - start,
                 "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "model_lines": [f"{recipe} on {dataset}: {where}"]}
+                "model_lines": [f"{name.removeprefix(COMPUTE)}: {where}"]}
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -292,7 +314,7 @@ def write_index(result: dict, mode: str, out_dir: Path) -> Path:
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(r["name"].removesuffix(".ipynb"))}.html">{html.escape(r["name"])}</a></td>'
         f"<td>{html.escape(r['status'])}</td><td>{r.get('seconds', float('nan')):.0f} s</td></tr>"
-        for r in result["jobs"] if not r["name"].startswith(PRETRAIN)
+        for r in result["jobs"] if not r["name"].startswith((PRETRAIN, COMPUTE))
     )
     index = out_dir / "index.html"
     index.write_text(
