@@ -418,53 +418,121 @@ def test_05_task1(capsys):
     fails(checks.check_05_task1, lambda x, y, n, seed: np.arange(n), task=1, match="two arrays")
 
 
-def paired_right(baseline, candidate):
-    if len(baseline) != len(candidate):
-        raise ValueError("not paired")
-    gain = np.mean(candidate) - np.mean(baseline)
-    spread = max(np.sqrt(np.mean((a - np.mean(a)) ** 2)) for a in (np.asarray(baseline), np.asarray(candidate)))
-    return gain, spread, gain > spread
+def interval_right(baseline, candidate):
+    """The paired 95 % t-interval, written another way than the solution: sd with ddof=0 over √(n − 1), t.isf."""
+    from scipy import stats
+
+    b, c = np.array(baseline, dtype=np.float64), np.array(candidate, dtype=np.float64)
+    if b.shape != c.shape or len(b) < 2:
+        raise ValueError("not paired, or fewer than 2 subsets")
+    d = c - b
+    half = stats.t.isf(0.025, len(d) - 1) * np.sqrt(np.mean((d - d.mean()) ** 2) / (len(d) - 1))
+    return c.mean() - b.mean(), d.mean() - half, d.mean() + half, bool(d.mean() - half > 0)
 
 
-def paired_wrong(gain=None, spread=None, helps=None, check_lengths=True):
-    """paired_right with one part replaced: each of gain, spread, helps a function of (baseline, candidate)."""
+def interval_of_the_course(baseline, candidate):
+    """The same from helpers.statistics.paired_interval (candidate first), to show that it agrees with the check."""
+    from helpers.statistics import paired_interval
+
+    result = paired_interval(candidate, baseline)
+    return result.mean, result.low, result.high, result.low > 0
+
+
+def interval_wrong(half=None, gain=None, helps=None, check_lengths=True, check_size=True):
+    """interval_right with one part replaced: half and gain functions of (b, c), helps of (gain, low, high)."""
+    from scipy import stats
 
     def paired(baseline, candidate):
-        if check_lengths and len(baseline) != len(candidate):
+        b, c = np.asarray(baseline, dtype=np.float64), np.asarray(candidate, dtype=np.float64)
+        if check_lengths and len(b) != len(c):
             raise ValueError("not paired")
-        b, c = np.asarray(baseline), np.asarray(candidate)
-        g = gain(b, c) if gain else float(np.mean(c - b))
-        s = spread(b, c) if spread else max(np.std(b), np.std(c))
-        return g, s, helps(g, s) if helps else g > s
+        if check_size and len(b) < 2:
+            raise ValueError("fewer than 2 subsets")
+        d, n = c - b, len(b)
+        g = gain(b, c) if gain else float(np.mean(d))
+        h = half(b, c) if half else stats.t.ppf(0.975, n - 1) * np.std(d, ddof=1) / np.sqrt(n)
+        low, high = g - h, g + h
+        return g, low, high, helps(g, low, high) if helps else bool(low > 0)
 
     return paired
 
 
 def test_05_task2(capsys):
-    passes(checks.check_05_task2, paired_right, task=2, capsys=capsys)
-    fails(checks.check_05_task2, stub, task=2, match="NotImplementedError")
-    fails(checks.check_05_task2, None, task=2, match="None")
-    fails(checks.check_05_task2, paired_wrong(gain=lambda b, c: float(np.mean(b - c))), task=2, match="wrong sign")
-    fails(checks.check_05_task2, paired_wrong(gain=lambda b, c: float(np.median(c - b))), task=2,
+    from scipy import stats
+
+    check = checks.check_05_task2
+    t = lambda b: stats.t.ppf(0.975, len(b) - 1)  # noqa: E731
+    se = lambda b, c, ddof=1: np.std(c - b, ddof=ddof) / np.sqrt(len(b))  # noqa: E731
+    passes(check, interval_right, task=2, capsys=capsys)
+    passes(check, interval_of_the_course, task=2, capsys=capsys)
+    passes(check, interval_wrong(half=lambda b, c: {2: 12.706, 5: 2.776, 8: 2.365}[len(b)] * se(b, c)), task=2,
+           capsys=capsys)  # t read from a printed table, 3 decimals
+    fails(check, stub, task=2, match="NotImplementedError")
+    fails(check, None, task=2, match="None")
+    fails(check, 3, task=2, match="should be a function")
+    # The old rule of thumb: gain ± the larger of the two arms' standard deviations (ddof=0 or 1).
+    fails(check, interval_wrong(half=lambda b, c: max(np.std(b), np.std(c))), task=2,
+          match="larger of the two arms' standard deviations")
+    fails(check, interval_wrong(half=lambda b, c: max(np.std(b, ddof=1), np.std(c, ddof=1))), task=2,
+          match="larger of the two arms' standard deviations")
+    fails(check, interval_wrong(half=lambda b, c: 1.96 * se(b, c)), task=2, match="normal 1.96 instead of Student's t")
+    fails(check, interval_wrong(half=lambda b, c: t(b) * se(b, c, ddof=0)), task=2, match=r"divides by n \(ddof=0\)")
+    fails(check, interval_wrong(half=lambda b, c: t(b) * np.sqrt((np.var(b, ddof=1) + np.var(c, ddof=1)) / len(b))),
+          task=2, match="two arms as independent samples")
+    fails(check, interval_wrong(half=lambda b, c: (lambda ci: (ci.high - ci.low) / 2)(
+          stats.ttest_ind(c, b).confidence_interval())), task=2, match="two arms as independent samples")
+    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(0.95, len(b) - 1) * se(b, c)), task=2,
+          match="90 % interval")
+    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(0.975, len(b)) * se(b, c)), task=2,
+          match="t has n degrees of freedom")
+    fails(check, interval_wrong(half=lambda b, c: 2.776 * se(b, c)), task=2,
+          match="value for 5 subsets .4 degrees of freedom., used on 8 subsets")
+    fails(check, interval_wrong(half=lambda b, c: t(b) * np.std(c - b, ddof=1)), task=2, match="range of single")
+    fails(check, interval_wrong(half=lambda b, c: 2 * t(b) * se(b, c)), task=2,
+          match="not the 95 % paired t-interval: its half-width is")
+    # The differences the wrong way round, baseline − candidate (with their interval and verdict).
+    fails(check, lambda b, c: interval_right(c, b), task=2, match="wrong way round")
+    fails(check, interval_wrong(gain=lambda b, c: float(np.median(c - b))), task=2,
           match="not the mean of the paired differences")
-    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: max(np.std(b, ddof=1), np.std(c, ddof=1))),
-          task=2, match="ddof=1")
-    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: np.std(c - b)), task=2,
-          match="standard deviation of the differences")
-    fails(checks.check_05_task2, paired_wrong(spread=lambda b, c: np.std(c)), task=2, match="not the larger")
-    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: abs(g) > s), task=2, match="counted as a gain")
-    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: g > 0), task=2, match="say otherwise")
-    fails(checks.check_05_task2, paired_wrong(helps=lambda g, s: "yes" if g > s else "no"), task=2,
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, hi, lo, h))(*interval_right(b, c)), task=2,
+          match="is above `high`")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, -hi, -lo, h))(*interval_right(b, c)), task=2,
+          match="that of baseline − candidate")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, lo, hi + 1, h))(*interval_right(b, c)), task=2,
+          match="not centred on the gain")
+    # helps: a positive mean is not enough; a real loss is no help; a real gain is one.
+    fails(check, interval_wrong(helps=lambda g, low, high: g > 0), task=2,
+          match=r"positive mean gain within the noise on 5 subsets, `helps` is True, but the interval .* includes 0")
+    fails(check, interval_wrong(helps=lambda g, low, high: low > 0 or high < 0), task=2, match="a real loss")
+    fails(check, interval_wrong(helps=lambda g, low, high: low > 1e9), task=2, match="`helps` is False, but")
+    fails(check, interval_wrong(helps=lambda g, low, high: "yes" if low > 0 else "no"), task=2,
           match="True or False")
-    fails(checks.check_05_task2, paired_wrong(check_lengths=False), task=2, match="accepted arrays of 5 and 1")
+    # Arrays that cannot be paired, and a single subset, must raise ValueError.
+    fails(check, interval_wrong(check_lengths=False), task=2, match="accepted arrays of 5 and 1 subsets")
+    fails(check, interval_wrong(check_size=False), task=2, match="accepted arrays of 1 and 1 subsets: one difference")
 
     def typed_error(baseline, candidate):
         if len(baseline) != len(candidate):
             raise TypeError("not paired")
-        return paired_right(baseline, candidate)
+        return interval_right(baseline, candidate)
 
-    fails(checks.check_05_task2, typed_error, task=2, match="raised TypeError, not ValueError")
-    fails(checks.check_05_task2, lambda b, c: paired_right(b, c)[:2], task=2, match="three values")
+    fails(check, typed_error, task=2, match="raised TypeError, not ValueError")
+    fails(check, lambda b, c: interval_right(b, c)[:3], task=2, match="four values.*got tuple of 3 values")
+    fails(check, lambda b, c: list(interval_right(b, c)) + [0.0], task=2, match="four values.*got list of 5 values")
+    fails(check, lambda b, c: None, task=2, match="four values.*got NoneType")
+    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(97.5, len(b) - 1) * se(b, c)), task=2,
+          match=r"`low` is nan, not a finite number")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, None, hi, h))(*interval_right(b, c)), task=2,
+          match="`low` is None")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (np.array([g, g]), lo, hi, h))(*interval_right(b, c)),
+          task=2, match="`gain` should be a single number")
+    fails(check, lambda b, c: interval_right(b, c) if isinstance(b, np.ndarray) else b - c, task=2,
+          match="on Python lists")
+
+    def division_by_zero(baseline, candidate):
+        raise ZeroDivisionError("division by zero")
+
+    fails(check, division_by_zero, task=2, match="raised ZeroDivisionError: division by zero")
 
 
 @pytest.fixture(scope="module")

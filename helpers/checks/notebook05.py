@@ -94,78 +94,222 @@ def check_05_task1(draw_labelled: object) -> None:
                 f"labels it draws {LABELS_PER_CLASS_05} of each of the 10 digits")
 
 
-def _paired_result(task: Task, function: object, baseline: np.ndarray, candidate: np.ndarray) -> tuple:
-    result = task.call(function, "paired_gain", baseline, candidate)
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        task.fail("`paired_gain` should return three values, (gain, spread, helps)", "end with "
-                  "`return gain, spread, helps`")
-    gain = task.number_from(result[0], "gain")
-    spread = task.number_from(result[1], "spread")
-    if not isinstance(result[2], (bool, np.bool_)):
-        task.fail(f"`helps` should be True or False, got {type(result[2]).__name__}", "a comparison, `gain > spread`, "
-                  "is one")
-    return gain, spread, bool(result[2])
+#: Task 2: the name the messages give the student's function.
+INTERVAL_NAME_05 = "paired_interval_by_hand"
+#: Task 2: the relative tolerance on the interval's half-width; a t read from a printed table (3 decimals) passes.
+HALF_WIDTH_RTOL_05 = 1e-3
 
 
-def check_05_task2(paired_gain: object) -> None:
-    """Task 2: the paired comparison of two recipes' per-seed accuracies, as notebook 05 makes it.
+def _interval_cases() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Task 2's (baseline, candidate) accuracies in %, one per labelled subset; each subset moves both arms."""
+    base = np.array([75.3, 76.1, 74.2, 75.8, 74.9])
+    rng = np.random.default_rng(6)
+    subset = rng.normal(0, 2, 8)  # what each of 8 labelled subsets does to both arms alike
+    return {
+        "a clear gain on 5 subsets": (base, base + [3.1, 2.8, 3.3, 2.9, 3.0]),
+        "a positive mean gain within the noise on 5 subsets": (base, base + [1.9, 0.3, -0.6, 1.1, -0.6]),
+        "a clear loss on 5 subsets": (base, base - [4.1, 3.9, 4.0, 4.2, 3.8]),
+        "8 subsets": (80 + subset + rng.normal(0, 0.6, 8), 81 + subset + rng.normal(0, 0.6, 8)),
+        "2 subsets": (np.array([70.0, 72.0]), np.array([71.6, 73.9])),
+    }
+
+
+def _reference_interval(baseline: np.ndarray, candidate: np.ndarray) -> tuple[float, float, float]:
+    """(gain, low, high) recomputed another way: the difference of the means, and SciPy's paired t-test's interval."""
+    from scipy import stats
+
+    interval = stats.ttest_rel(candidate, baseline).confidence_interval(confidence_level=0.95)
+    return float(np.mean(candidate) - np.mean(baseline)), float(interval.low), float(interval.high)
+
+
+def _mistaken_half_widths(baseline: np.ndarray, candidate: np.ndarray) -> list[tuple[list[float], str, str]]:
+    """The half-widths that common mistakes give on these accuracies: (half-widths, problem, hint) each."""
+    from scipy import stats
+
+    n, d = len(baseline), candidate - baseline
+    se, se_ddof0 = np.std(d, ddof=1) / np.sqrt(n), np.std(d) / np.sqrt(n)
+    t = stats.t.ppf(0.975, n - 1)
+    unpaired_se = np.sqrt((np.var(baseline, ddof=1) + np.var(candidate, ddof=1)) / n)
+    unpaired_se_ddof0 = np.sqrt((np.var(baseline) + np.var(candidate)) / n)
+    welch = stats.ttest_ind(candidate, baseline, equal_var=False).confidence_interval(confidence_level=0.95)
+    mistakes = [
+        ([max(np.std(baseline), np.std(candidate)), max(np.std(baseline, ddof=1), np.std(candidate, ddof=1))],
+         "the interval is gain ± the larger of the two arms' standard deviations, a rule of thumb, not a confidence "
+         "interval", "a 95 % interval for the mean gain is gain ± t · s / √n, with s the standard deviation of the "
+         "paired differences: it narrows as subsets are added, while the spread of the accuracies does not"),
+        ([1.96 * se, stats.norm.ppf(0.975) * se],
+         "the interval uses the normal 1.96 instead of Student's t",
+         "s is estimated from the same few differences, so the multiplier is the 97.5 % point of t with n − 1 degrees "
+         "of freedom (2.776 for 5 subsets), wider than the normal 1.96"),
+        ([t * se_ddof0],
+         "the standard deviation of the differences divides by n (ddof=0)",
+         "the sample standard deviation divides by n − 1 (ddof=1): measured around their own mean, n differences "
+         "look less spread than they are"),
+        ([t * unpaired_se, stats.t.ppf(0.975, 2 * n - 2) * unpaired_se, 1.96 * unpaired_se, t * unpaired_se_ddof0,
+          (welch.high - welch.low) / 2],
+         "the interval treats the two arms as independent samples (their variances added), not as pairs",
+         "both arms were trained on the same labelled subsets: take the differences subset by subset first and build "
+         "the interval from their standard deviation, so that what a subset does to both arms cancels"),
+        ([stats.t.ppf(0.95, n - 1) * se],
+         "this is a 90 % interval: the 95 % point of t leaves 5 % in each tail",
+         "a two-sided 95 % interval leaves 2.5 % in each tail, so it takes the 97.5 % point of t"),
+        ([stats.t.ppf(0.975, n) * se],
+         "t has n degrees of freedom; the interval of the mean of n differences uses n − 1",
+         "one degree of freedom goes to the mean that the standard deviation is measured from"),
+        ([t * np.std(d, ddof=1)],
+         "the interval is gain ± t · s, the range of single differences, not of their mean",
+         "the mean of n differences varies √n times less than one difference: divide by √n"),
+    ]
+    if n != 5:
+        mistakes.append(([stats.t.ppf(0.975, 4) * se],
+                         f"t is the value for 5 subsets (4 degrees of freedom), used on {n} subsets",
+                         "t depends on the number of subsets: compute the 97.5 % point of t with n − 1 degrees of "
+                         "freedom for the n of each call"))
+    return mistakes
+
+
+def _interval_number(task: Task, value: object, name: str, case: str) -> float:
+    """One of gain, low, high as a float, or a failure that names it and the case."""
+    if value is None:
+        task.fail(f"for {case}, `{name}` is None", "return four values: (gain, low, high, helps)")
+    try:
+        number = float(np.asarray(value, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        task.fail(f"for {case}, `{name}` should be a single number, got {type(value).__name__}",
+                  "return four values: (gain, low, high, helps), the first three numbers")
+    if not np.isfinite(number):
+        task.fail(f"for {case}, `{name}` is {number}, not a finite number",
+                  "the interval needs the mean and the sample standard deviation of at least 2 differences, and t's "
+                  "97.5 % point, a probability given as 0.975 (not 97.5)")
+    return number
+
+
+def _interval_form(task: Task, result: object, case: str) -> tuple[float, float, float, bool]:
+    """What the student's function returned, checked for its form: (gain, low, high, helps)."""
+    if not isinstance(result, (tuple, list)) or len(result) != 4:
+        try:
+            got = f"{type(result).__name__} of {len(result)} values"
+        except TypeError:  # not a sequence (a number, None, a 0-d array)
+            got = type(result).__name__
+        task.fail(f"`{INTERVAL_NAME_05}` should return four values, (gain, low, high, helps), got {got}",
+                  "end with `return gain, low, high, helps`")
+    gain, low, high = (_interval_number(task, result[i], name, case) for i, name in enumerate(("gain", "low", "high")))
+    if not isinstance(result[3], (bool, np.bool_)):
+        task.fail(f"for {case}, `helps` should be True or False, got {type(result[3]).__name__}",
+                  "a comparison of the interval's lower end with 0 is one")
+    return gain, low, high, bool(result[3])
+
+
+def _check_interval(task: Task, case: str, baseline: np.ndarray, candidate: np.ndarray,
+                    answer: tuple[float, float, float, bool]) -> None:
+    """Compare the student's (gain, low, high, helps) with the reference on one case; fail on the first difference."""
+    gain, low, high, helps = answer
+    expected_gain, expected_low, expected_high = _reference_interval(baseline, candidate)
+    expected_half = (expected_high - expected_low) / 2
+    if np.isclose(gain, -expected_gain, rtol=1e-9, atol=1e-9) and not np.isclose(gain, expected_gain, atol=1e-9):
+        task.fail(f"for {case}, `gain` is {gain:+.2f}: the differences are taken the wrong way round, baseline − "
+                  f"candidate (or the arguments are swapped: the baseline comes first)",
+                  "the gain of the candidate over the baseline is candidate − baseline, subset by subset: a positive "
+                  "gain means the candidate (pretraining) did better")
+    if not np.isclose(gain, expected_gain, rtol=1e-9, atol=1e-9):
+        task.fail(f"for {case}, `gain` = {gain:.4f} is not the mean of the paired differences",
+                  "the gain is the mean over the subsets of candidate − baseline")
+    if low > high:
+        task.fail(f"for {case}, `low` = {low:.4f} is above `high` = {high:.4f}",
+                  "low is the gain minus the half-width, high the gain plus it")
+    scale = max(1.0, abs(expected_gain))
+    if not np.isclose((low + high) / 2, gain, rtol=0, atol=1e-6 * scale):
+        if np.isclose(low, -expected_high, atol=1e-6 * scale) and np.isclose(high, -expected_low, atol=1e-6 * scale):
+            task.fail(f"for {case}, the interval [{low:+.2f}, {high:+.2f}] is that of baseline − candidate, while the "
+                      f"gain is candidate − baseline", "build the gain and its interval from the same differences, "
+                      "candidate − baseline")
+        task.fail(f"for {case}, the interval [{low:+.2f}, {high:+.2f}] is not centred on the gain {gain:+.2f}",
+                  "the paired t-interval is the gain ± one half-width, the same on both sides")
+    half = (high - low) / 2
+    if not np.isclose(half, expected_half, rtol=HALF_WIDTH_RTOL_05, atol=0):
+        for halves, problem, hint in _mistaken_half_widths(baseline, candidate):
+            if any(np.isclose(half, h, rtol=HALF_WIDTH_RTOL_05, atol=0) for h in halves):
+                task.fail(f"for {case}, {problem}", hint)
+        task.fail(f"for {case}, the interval [{low:+.3f}, {high:+.3f}] is not the 95 % paired t-interval: its "
+                  f"half-width is {half:.3f}, expected {expected_half:.3f}",
+                  "the half-width is t · s / √n: s the sample standard deviation (ddof=1) of the n paired "
+                  "differences, t the 97.5 % point of Student's t with n − 1 degrees of freedom")
+    real_gain = expected_low > 0
+    if helps and not real_gain:
+        if expected_high < 0:
+            task.fail(f"for {case}, `helps` is True for the interval [{low:+.2f}, {high:+.2f}], a real loss",
+                      "helps asks whether the candidate did better: the whole interval above 0, not merely away from 0")
+        task.fail(f"for {case}, `helps` is True, but the interval [{low:+.2f}, {high:+.2f}] includes 0: a positive "
+                  f"mean gain is not enough", "a gain is shown only when the whole interval lies above 0; one that "
+                  "includes 0 is compatible with no gain at all")
+    if not helps and real_gain:
+        task.fail(f"for {case}, `helps` is False, but the whole interval [{low:+.2f}, {high:+.2f}] lies above 0",
+                  "helps is True exactly when the interval's lower end is above 0")
+
+
+def _expect_value_error(task: Task, function: object, baseline: np.ndarray, candidate: np.ndarray,
+                        problem: str, hint: str) -> None:
+    """Fail unless ``function(baseline, candidate)`` raises ValueError (its RuntimeWarnings are not shown)."""
+    import warnings
+
+    sizes = f"arrays of {len(baseline)} and {len(candidate)} subsets"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a std of 1 value, t with 0 degrees of freedom
+            function(baseline, candidate)
+    except ValueError:
+        return
+    except NotImplementedError as error:
+        raise task.failure(f"`{INTERVAL_NAME_05}()` still raises NotImplementedError", NO_ANSWER_HINT) from error
+    except Exception as error:
+        raise task.failure(f"on {sizes} `{INTERVAL_NAME_05}` raised {type(error).__name__}, not ValueError",
+                           hint) from error
+    task.fail(f"`{INTERVAL_NAME_05}` accepted {sizes}: {problem}", hint)
+
+
+def check_05_task2(paired_interval_by_hand: object) -> None:
+    """Task 2: the paired 95 % t-interval of a gain, from two recipes' accuracies on the same labelled subsets.
 
     Args:
-        paired_gain: function (baseline (s,), candidate (s,)) -> (gain, spread, helps): the mean of the paired
-            differences candidate − baseline, the larger of the two arrays' standard deviations (``np.std``,
-            ddof = 0) and whether gain > spread; it raises ValueError when the arrays differ in length.
+        paired_interval_by_hand: function (baseline (n,), candidate (n,)) -> (gain, low, high, helps): the mean of
+            the paired differences d = candidate − baseline, the ends of its 95 % t-interval, gain ± t(0.975, n − 1)
+            · sd(d, ddof=1) / √n, and whether the whole interval is above 0; it raises ValueError when the arrays
+            differ in length or have fewer than 2 entries, and accepts lists as well as arrays.
 
-    Tried on generated accuracies: a clear gain, a gain within the noise, a clear loss, and 8 seeds.
+    Tried on generated accuracies (a clear gain, a positive mean gain whose interval includes 0, a clear loss,
+    8 subsets, 2 subsets) against SciPy's paired t-test (``scipy.stats.ttest_rel``) and its confidence interval.
+    A wrong interval is matched against the half-widths of common mistakes (the larger standard deviation of
+    the arms, the normal 1.96, ddof=0, an unpaired interval, ...) to say which one it is; the half-width is
+    compared within a relative 1e-3, so a t from a printed table passes.
     """
     task = TASK_05_2
-    base = np.array([75.3, 76.1, 74.2, 75.8, 74.9])  # spread 0.67
-    rng = np.random.default_rng(6)
-    cases = {
-        "a clear gain": (base, base + [3.1, 2.8, 3.3, 2.9, 3.0]),
-        "a gain within the noise": (base, np.array([76.4, 75.2, 75.9, 74.8, 76.0])),  # +0.40, spread 0.67
-        "a clear loss": (base, base - [4.1, 3.9, 4.0, 4.2, 3.8]),
-        "8 seeds": (80 + rng.normal(0, 2, 8), 81 + rng.normal(0, 2, 8)),
-    }
+    cases = _interval_cases()
     for case, (baseline, candidate) in cases.items():
-        gain, spread, helps = _paired_result(task, paired_gain, baseline, candidate)
-        expected_gain = float(np.mean(candidate) - np.mean(baseline))
-        if np.isclose(gain, -expected_gain, atol=1e-9) and not np.isclose(gain, expected_gain, atol=1e-9):
-            task.fail(f"for {case}, `gain` has the wrong sign", "the gain of the candidate over the baseline is "
-                      "candidate − baseline")
-        if not np.isclose(gain, expected_gain, atol=1e-9):
-            task.fail(f"for {case}, `gain` = {gain:.4f} is not the mean of the paired differences",
-                      "np.mean(candidate - baseline)")
-        stds = [np.std(baseline), np.std(candidate)]
-        if np.isclose(spread, max(np.std(baseline, ddof=1), np.std(candidate, ddof=1)), atol=1e-9):
-            task.fail(f"for {case}, `spread` uses the sample standard deviation (ddof=1)", "the notebook's criterion "
-                      "uses np.std's default, ddof=0")
-        if np.isclose(spread, np.std(candidate - baseline), atol=1e-9):
-            task.fail(f"for {case}, `spread` is the standard deviation of the differences", "the notebook compares "
-                      "the gain with the spread between seeds of each recipe: the larger of the two np.std")
-        if not np.isclose(spread, max(stds), atol=1e-9):
-            task.fail(f"for {case}, `spread` = {spread:.4f} is not the larger of the two arrays' standard deviations",
-                      "max(np.std(baseline), np.std(candidate))")
-        if helps != (expected_gain > max(stds)):
-            if helps == (abs(expected_gain) > max(stds)):
-                task.fail(f"for {case}, `helps` is {helps}: a loss larger than the spread is counted as a gain",
-                          "compare the gain itself, not its size, with the spread")
-            task.fail(f"for {case}, `helps` is {helps}, but gain {gain:+.2f} and spread {spread:.2f} say otherwise",
-                      "helps = gain > spread")
-    length_hint = "compare the lengths first and `raise ValueError(...)` with a message that says why"
-    for baseline, candidate in [(base, np.append(base, 76.0)), (base, base[:1])]:
-        sizes = f"arrays of {len(baseline)} and {len(candidate)} seeds"
-        try:
-            paired_gain(baseline, candidate)
-        except ValueError:
-            continue
-        except NotImplementedError as error:
-            raise task.failure("`paired_gain()` still raises NotImplementedError", NO_ANSWER_HINT) from error
-        except Exception as error:
-            raise task.failure(f"on {sizes} `paired_gain` raised {type(error).__name__}, not ValueError",
-                               length_hint) from error
-        task.fail(f"`paired_gain` accepted {sizes}, which cannot be paired", length_hint)
-    task.passed("paired_gain gives the mean paired gain, the larger spread between seeds and the notebook's verdict "
-                "on a clear gain, a gain within the noise, a clear loss and 8 seeds, and refuses unpaired arrays")
+        result = task.call(paired_interval_by_hand, INTERVAL_NAME_05, baseline.copy(), candidate.copy())
+        _check_interval(task, case, baseline, candidate, _interval_form(task, result, case))
+    base = cases["a clear gain on 5 subsets"][0]
+    unpaired = "pairs need one accuracy per labelled subset in both arrays"
+    pair_hint = "compare the lengths first and raise ValueError with a message that says why"
+    _expect_value_error(task, paired_interval_by_hand, base, base[:1] + 1, f"they cannot be paired ({unpaired})",
+                        pair_hint)
+    _expect_value_error(task, paired_interval_by_hand, base[:1], base + 1, f"they cannot be paired ({unpaired})",
+                        pair_hint)
+    _expect_value_error(task, paired_interval_by_hand, base[:1], base[:1] + 1,
+                        "one difference has no standard deviation, and t would have 0 degrees of freedom",
+                        "an interval needs at least 2 paired subsets: raise ValueError for fewer")
+    baseline, candidate = cases["8 subsets"]
+    try:
+        result = paired_interval_by_hand(baseline.tolist(), candidate.tolist())
+    except Exception as error:
+        raise task.failure(f"on Python lists (the measured accuracies below are lists) `{INTERVAL_NAME_05}` raised "
+                           f"{type(error).__name__}: {error}", "convert both arguments to float arrays first, with "
+                           "np.asarray(..., dtype=float)") from error
+    case = "8 subsets given as lists"
+    _check_interval(task, case, baseline, candidate, _interval_form(task, result, case))
+    task.passed(f"{INTERVAL_NAME_05} gives the mean paired gain and SciPy's paired 95 % t-interval (scipy.stats."
+                f"ttest_rel) on a clear gain, a positive mean gain within the noise, a clear loss, 8 and 2 subsets, "
+                f"says a gain is shown only when the whole interval is above 0, takes lists, and refuses arrays of "
+                f"different lengths or of a single subset")
 
 
 def _classifier_of_digits(task: Task, model: object, name: str) -> None:
