@@ -54,8 +54,27 @@ class BaselineSchedule:
         return table[nearest]
 
 
-#: The schedule of each baseline (chosen on the validation split; see the module's docstring).
-SCHEDULES = {name: BaselineSchedule() for name in NAMES}
+#: The schedule of each baseline: the steps per budget and the passes over all labels that ``make select``
+#: chose on the validation split (its record: ``helpers/records/selection.json``; a test keeps them equal).
+SCHEDULES = {
+    "MLP": BaselineSchedule(steps=((1, 100), (10, 100), (100, 800)), epochs_with_all_labels=4),
+    "MLP + augmentation": BaselineSchedule(steps=((1, 400), (10, 800), (100, 1600)), epochs_with_all_labels=4),
+    "CNN": BaselineSchedule(steps=((1, 800), (10, 800), (100, 1600)), epochs_with_all_labels=4),
+    "CNN + augmentation": BaselineSchedule(steps=((1, 1600), (10, 1600), (100, 1600)), epochs_with_all_labels=4),
+}
+
+
+def course_schedules() -> dict[str, BaselineSchedule]:
+    """The schedules the course uses: :data:`SCHEDULES` in full mode; in fast mode at most 150 steps and one pass.
+
+    Fast mode (the bundled sample, for tests) keeps every run short; its numbers test that the code runs.
+    """
+    from helpers import config
+
+    if not config.fast_mode():
+        return dict(SCHEDULES)
+    return {name: dataclasses.replace(schedule, steps=tuple((b, min(n, 150)) for b, n in schedule.steps),
+                                      epochs_with_all_labels=1) for name, schedule in SCHEDULES.items()}
 
 
 def _augmentation(seed: int) -> list[keras.layers.Layer]:
@@ -88,7 +107,7 @@ def build(name: str, seed: int) -> keras.Model:
 def train(name: str, x: object, y: object, *, seed: int, schedule: BaselineSchedule | None = None,
           per_class: int | str | None = None) -> keras.Model:
     """Build the baseline ``name`` from ``seed`` and train it on the labelled (x, y) alone; return it."""
-    schedule = schedule or SCHEDULES[validation.choice(name, "name", NAMES)]
+    schedule = schedule or course_schedules()[validation.choice(name, "name", NAMES)]
     model = build(name, seed)
     x = validation.flat_images(x, "x")
     y = validation.labels(y, "y", n=len(x))
@@ -118,7 +137,7 @@ def run(data: splits.Splits, *, names: Sequence[str] = NAMES, budgets: Sequence[
             x, y = data.labelled(budget, seed)
             for name in names:
                 start = time.perf_counter()
-                model = train(name, x, y, seed=seed, schedule=(schedules or SCHEDULES)[name], per_class=budget)
+                model = train(name, x, y, seed=seed, schedule=(schedules or course_schedules())[name], per_class=budget)
                 row = {"recipe": name, "regime": "scratch", "pretraining_seed": None, "labels_per_class": budget,
                        "labels": len(y), "seed": seed, "val_accuracy": models.accuracy(model, data.x_val, data.y_val),
                        "accuracy": models.accuracy(model, data.x_test, data.y_test),
@@ -138,7 +157,7 @@ def settings(budgets: Sequence[int | str], seeds: Sequence[int]) -> dict:
     from helpers import config
 
     return {"names": list(NAMES), "budgets": list(budgets), "seeds": list(seeds), "mode": config.mode_name(),
-            "schedules": {name: dataclasses.asdict(schedule) for name, schedule in SCHEDULES.items()},
+            "schedules": {name: dataclasses.asdict(schedule) for name, schedule in course_schedules().items()},
             "shift": SHIFT, "rotation": ROTATION}
 
 

@@ -14,7 +14,8 @@ pretraining runs are random draws whose variance the interval must include.
   pretraining runs and a part from the subsets (:func:`interval`), with Satterthwaite's degrees of
   freedom. With a single pretraining seed it is the paired t-interval again.
 
-A gain is called real (:attr:`PairedInterval.excludes_zero`) only when its whole interval lies above 0.
+A gain is called real only when its whole interval lies above 0 (``interval.low > 0``); an interval that
+excludes 0 from below (:attr:`PairedInterval.excludes_zero` with ``high < 0``) is a real loss.
 This module imports NumPy and SciPy only.
 """
 

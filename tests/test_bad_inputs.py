@@ -17,6 +17,7 @@ import pytest
 
 from helpers import (
     artifacts,
+    baselines,
     data,
     finetuning,
     linear,
@@ -25,6 +26,8 @@ from helpers import (
     plotting,
     pretrained,
     speed,
+    splits,
+    statistics,
     tables,
     training,
     validation,
@@ -80,11 +83,9 @@ def adapt(f, regime="frozen", **changes):
 
 
 def grid(f, **changes):
-    arguments = dict(encoders={"ae": f["encoder"]}, x_train=f["x"], y_train=labels(), x_test=f["x"][:20],
-                     y_test=labels(20), budgets=[1], seeds=[0, 1], progress=None,
+    arguments = dict(encoders={"ae": f["encoder"]}, data=f["splits"], budgets=[1], seeds=[0, 1], progress=None,
                      schedule=finetuning.Schedule(scratch_steps=2, probe_steps=2, finetune_steps=2)) | changes
-    positional = [arguments.pop(k) for k in ("encoders", "x_train", "y_train", "x_test", "y_test")]
-    return finetuning.run_grid(*positional, **arguments)
+    return finetuning.run_grid(arguments.pop("encoders"), arguments.pop("data"), **arguments)
 
 
 def used_optimizer(f):
@@ -93,8 +94,8 @@ def used_optimizer(f):
     return optimizer
 
 
-ROWS = [{"recipe": "r", "regime": "frozen", "labels_per_class": 1, "labels": 10, "seed": 0, "accuracy": 0.5,
-         "seconds": 1.0}]
+ROWS = [{"recipe": "r", "regime": "scratch", "pretraining_seed": None, "labels_per_class": 1, "labels": 10, "seed": 0,
+         "val_accuracy": 0.5, "accuracy": 0.5, "seconds": 1.0}]
 
 CASES = {
     # --- training.train and the Trainer -------------------------------------------------------------
@@ -198,8 +199,22 @@ CASES = {
     "run_grid: encoders as a list": Case(lambda f: grid(f, encoders=[f["encoder"]]), T, "encoders must be a non-empty"),
     "run_grid: progress that is not a function": Case(lambda f: grid(f, progress=3), T,
                                                       "progress must be a function"),
-    "run_grid: test labels of another length": Case(lambda f: grid(f, y_test=labels(19)), V,
-                                                    "19 labels for 20 examples"),
+    "run_grid: arrays instead of the splits": Case(lambda f: grid(f, data=f["x"]), T,
+                                                   "data must be the splits"),
+    "run_grid: an empty dict of pretraining seeds": Case(lambda f: grid(f, encoders={"ae": {}}), V,
+                                                         "empty dict of pretraining seeds"),
+    "run_grid: a negative pretraining seed": Case(lambda f: grid(f, encoders={"ae": {-1: f["encoder"]}}), V,
+                                                  "a pretraining seed of 'ae' must be at least 0"),
+    "paired_interval: arms of different lengths": Case(
+        lambda f: statistics.paired_interval(np.zeros(4), np.zeros(5)), V, "candidate has shape"),
+    "paired_interval: one subset": Case(lambda f: statistics.paired_interval(np.ones(1), np.zeros(1)), V,
+                                        "at least 2"),
+    "Splits.labelled: a budget of 0": Case(lambda f: f["splits"].labelled(0, 0), V, "per_class must be at least 1"),
+    "course_splits: an unknown data set": Case(lambda f: splits.course_splits("cifar10"), V,
+                                               "dataset must be one of"),
+    "baselines.build: an unknown baseline": Case(lambda f: baselines.build("ResNet", 0), V, "name must be one of"),
+    "tables.verdict: no pretrained runs": Case(lambda f: tables.verdict(ROWS, 1), V,
+                                               "need from-scratch and pretrained runs"),
     # --- models --------------------------------------------------------------------------------------
     "build_autoencoder: a float code size": Case(lambda f: models.build_autoencoder(np.float32(8)), T,
                                                  "code_size must be a whole number"),
@@ -307,7 +322,11 @@ def fixtures(tmp_path_factory) -> dict:
     classifier = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
     classifier.set_weights(models.fresh_weights(classifier, 0))
     x = images()
-    return {"autoencoder": autoencoder, "encoder": encoder, "classifier": classifier, "x": x,
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EIAM_FAST", "1")
+        patch.delenv("EIAM_MNIST", raising=False)
+        course = splits.course_splits(verbose=False)
+    return {"autoencoder": autoencoder, "encoder": encoder, "classifier": classifier, "x": x, "splits": course,
             "statistics": finetuning.code_statistics(encoder, x), "tmp": tmp_path_factory.mktemp("bad-inputs")}
 
 

@@ -116,12 +116,15 @@ def test_a_malformed_declaration_is_refused_with_the_fix(tmp_path, course, messa
         course_metadata.read(notebook)
 
 
+LOADERS = ("load_or_train", "load_or_train_seeds")
+
+
 def pretrained_function(call: ast.Call) -> str | None:
-    """``"load_or_train"`` or ``"save"`` when ``call`` calls that function of helpers.pretrained, else None."""
+    """The helpers.pretrained function ``call`` calls when it loads or saves a model (see LOADERS), else None."""
     function = call.func
     if isinstance(function, ast.Attribute) and getattr(function.value, "id", None) == "pretrained":
-        return function.attr if function.attr in ("load_or_train", "save") else None
-    return "load_or_train" if getattr(function, "id", None) == "load_or_train" else None
+        return function.attr if function.attr in (*LOADERS, "save") else None
+    return function.id if getattr(function, "id", None) in LOADERS else None
 
 
 def argument(call: ast.Call, function: str, parameter: str, where: str) -> str:
@@ -148,7 +151,8 @@ def models_in_code(sources: list[str], where: str) -> dict[str, set[str]]:
             function = pretrained_function(node) if isinstance(node, ast.Call) else None
             if function:
                 recipe, dataset = (argument(node, function, p, where) for p in ("name", "dataset"))
-                found[function].add(course_metadata.model_name(recipe, dataset))
+                found["save" if function == "save" else "load_or_train"].add(course_metadata.model_name(recipe,
+                                                                                                           dataset))
     return {"loads": found["load_or_train"], "saves": found["save"]}
 
 
@@ -168,9 +172,10 @@ def test_the_code_reader_sees_each_way_of_naming_a_model():
             "enc, _, _ = pretrained.load_or_train('deep_denoising', dataset='fashion_mnist')",
             "def f():\n    return pretrained.load_or_train(name='deep_denoising')",
             "%time x = 1\npretrained.save(e, d, h, 'article', 'fashion_mnist')\nother.save(e, d, h, 'nope')",
-            "pretrained.save(e, d, h, dataset='mnist', name='deep_denoising')"]
+            "pretrained.save(e, d, h, dataset='mnist', name='deep_denoising')",
+            "encoders = pretrained.load_or_train_seeds('deep_plain', dataset='fashion_mnist')"]
     assert models_in_code(code, "demo") == {
-        "loads": {"article/mnist", "deep_denoising/fashion_mnist", "deep_denoising/mnist"},
+        "loads": {"article/mnist", "deep_denoising/fashion_mnist", "deep_denoising/mnist", "deep_plain/fashion_mnist"},
         "saves": {"article/fashion_mnist", "deep_denoising/mnist"}}
     with pytest.raises(AssertionError, match="string literals"):
         models_in_code(["recipe = 'article'\npretrained.load_or_train(recipe)"], "demo")

@@ -69,3 +69,17 @@ def test_deep_recipe_and_bad_names(course_env):
         pretrained.load_or_train("gpt")
     with pytest.raises(validation.ArgumentValueError, match="dataset must be one of"):
         pretrained.load_or_train("article", dataset="cifar10")
+
+
+def test_each_pretraining_seed_is_a_model_of_its_own(course_env, capsys):
+    course_env.setenv("EIAM_FAST", "1")
+    encoders = pretrained.load_or_train_seeds("shallow_plain")
+    assert sorted(encoders) == list(pretrained.seeds()) == [0, 1]
+    assert pretrained.folder("shallow_plain", seed=1).name == "shallow_plain_autoencoder_seed1"
+    clothes = pretrained.folder("shallow_plain", "fashion_mnist", 2).name
+    assert clothes == "shallow_plain_autoencoder_fashion_mnist_seed2"
+    first, second = (encoders[s].get_weights()[0] for s in (0, 1))
+    assert not np.allclose(first, second)
+    history = artifacts.load_json(pretrained.folder("shallow_plain", seed=1) / "history.json")
+    assert history["recipe"]["seed"] == 1 and "pool images" in history["recipe"]["data"]
+    assert "validation split" in history["recipe"]["data"]
