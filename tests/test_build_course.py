@@ -21,11 +21,17 @@ COURSE = build_course.course_notebooks()
 
 # make course's plan of the whole course, in start order: each job and the jobs it waits for.
 COURSE_PLAN = [
+    ("compute baseline_runs", []),
     ("pretrain deep_denoising/mnist", []),
     ("pretrain deep_denoising/fashion_mnist", []),
-    ("notebooks/06_pitfalls.ipynb", ["pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist"]),
+    ("pretrain deep_plain/mnist", []),
     ("notebooks/04_keras_mnist_autoencoder.ipynb", []),
-    ("notebooks/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb", "pretrain deep_denoising/mnist"]),
+    ("notebooks/06_pitfalls.ipynb", ["pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist"]),
+    ("pretrain shallow_denoising/mnist", []),
+    ("pretrain shallow_plain/mnist", []),
+    ("notebooks/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb", "pretrain deep_denoising/mnist",
+                                        "pretrain deep_plain/mnist", "pretrain shallow_plain/mnist",
+                                        "pretrain shallow_denoising/mnist", "compute baseline_runs"]),
     ("solutions/06_pitfalls.ipynb", []),
     ("solutions/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),
     ("notebooks/00_start_here.ipynb", []),
@@ -51,10 +57,16 @@ def test_the_whole_course_trains_each_model_once_and_loads_it_after():
 
 
 def test_a_notebook_alone_gets_its_models_pretrained_by_jobs_of_their_own():
+    notebook_05 = ["pretrain article/mnist", "pretrain deep_denoising/mnist", "pretrain deep_plain/mnist",
+                   "pretrain shallow_plain/mnist", "pretrain shallow_denoising/mnist", "compute baseline_runs"]
     assert plan_of([ROOT / "notebooks" / "05_fine_tuning.ipynb", ROOT / "notebooks" / "07_summary_and_faq.ipynb"]) == [
+        ("compute baseline_runs", []),
         ("pretrain deep_denoising/mnist", []),
+        ("pretrain deep_plain/mnist", []),
         ("pretrain article/mnist", []),
-        ("notebooks/05_fine_tuning.ipynb", ["pretrain article/mnist", "pretrain deep_denoising/mnist"]),
+        ("pretrain shallow_denoising/mnist", []),
+        ("pretrain shallow_plain/mnist", []),
+        ("notebooks/05_fine_tuning.ipynb", notebook_05),
         ("notebooks/07_summary_and_faq.ipynb", ["pretrain article/mnist", "pretrain deep_denoising/mnist",
                                                 "notebooks/05_fine_tuning.ipynb"]),
     ]
@@ -80,7 +92,7 @@ def test_a_model_or_results_that_nothing_provides_are_named():
     assert len(problems) == 2, problems
     assert "notebooks/05_y.ipynb loads the model 'other/mnist', which no notebook saves" in problems[0]
     assert "deep_denoising/fashion_mnist" in problems[0]  # says what helpers.pretrained can train
-    assert problems[1] == "notebooks/05_y.ipynb reads the results 'nothing_writes_this', which no notebook writes"
+    assert problems[1] == "notebooks/05_y.ipynb reads the results 'nothing_writes_this', which no notebook writes and no job computes"
 
 
 def write_notebook(path: Path, course: dict | None, *sources: str) -> Path:
@@ -227,3 +239,8 @@ def test_two_notebooks_build_side_by_side_without_touching_the_sources(tmp_path,
     assert "01_background.html" in (tmp_path / "course" / "index.html").read_text()
     assert json.loads((tmp_path / "course" / "summary.json").read_text())["wall_seconds"] > 0
     assert [p.read_bytes() for p in sources] == before
+
+
+def test_results_that_a_job_computes_are_provided():
+    declarations = {"notebooks/05_y.ipynb": course_metadata.Declaration(1, reads=("baseline_runs",))}
+    assert build_course.unprovided(declarations) == []  # a compute job provides them
