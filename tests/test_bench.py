@@ -105,8 +105,8 @@ def test_report_says_plainly_when_it_ran_on_the_sample():
 def test_course_figures_read_notebook_05s_saved_table(tmp_path):
     grid = tmp_path / "artifacts" / "full" / "full" / "fine_tuning_grid.json"
     grid.parent.mkdir(parents=True)
-    rows = [{"recipe": "article", "regime": regime, "labels_per_class": budget, "labels": labels, "seed": seed,
-             "accuracy": accuracy, "seconds": 0.5}
+    rows = [{"recipe": "article", "regime": regime, "pretraining_seed": None, "labels_per_class": budget,
+             "labels": labels, "seed": seed, "val_accuracy": accuracy, "accuracy": accuracy, "seconds": 0.5}
             for regime, accuracy in (("scratch", 0.5), ("frozen", 0.7))
             for budget, labels in ((1, 10), ("all", 60000)) for seed in (0, 1)]
     grid.write_text(json.dumps({"settings": {"mode": "full", "budgets": [1, "all"], "seeds": [0, 1]}, "rows": rows}))
@@ -117,7 +117,7 @@ def test_course_figures_read_notebook_05s_saved_table(tmp_path):
     figures = bench_report.course_figures(results, tmp_path)
     table = figures["fine_tuning"]
     assert table["source"] == "this run's full-mode notebooks" and table["complete_mnist"] is True
-    assert "| article | frozen | 70.0 ± 0.0 (2) | 70.0 ± 0.0 (2) |" in table["table_markdown"]
+    assert "| article | frozen | 70.0 [70.0, 70.0] (2) | 70.0 [70.0, 70.0] (2) |" in table["table_markdown"]
     assert figures["recipe_matches_claim"] is True
 
 

@@ -92,7 +92,8 @@ def test_a_model_or_results_that_nothing_provides_are_named():
     assert len(problems) == 2, problems
     assert "notebooks/05_y.ipynb loads the model 'other/mnist', which no notebook saves" in problems[0]
     assert "deep_denoising/fashion_mnist" in problems[0]  # says what helpers.pretrained can train
-    assert problems[1] == "notebooks/05_y.ipynb reads the results 'nothing_writes_this', which no notebook writes and no job computes"
+    assert problems[1] == ("notebooks/05_y.ipynb reads the results 'nothing_writes_this', which no notebook writes "
+                           "and no job computes")
 
 
 def write_notebook(path: Path, course: dict | None, *sources: str) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import data, finetuning, models, training
+from helpers import data, finetuning, models, splits, training
 from helpers.checks.notebook06 import _encoders_to_count
 
 
@@ -43,8 +43,10 @@ CALLS = {
         schedule=finetuning.Schedule(scratch_steps=2, probe_steps=2, finetune_steps=2))
         for encoder in [models.build_deep_autoencoder((16,), 4, seed=1)[2]] for regime in finetuning.REGIMES],
     "run_grid": lambda x, y: finetuning.run_grid(
-        {"ae": models.build_autoencoder(8, seed=1)[1]}, x, y, x[:50], y[:50], budgets=[1], seeds=[0, 1],
-        schedule=finetuning.Schedule(scratch_steps=2, probe_steps=2, finetune_steps=2), progress=None),
+        {"ae": {0: models.build_autoencoder(8, seed=1)[1], 1: models.build_autoencoder(8, seed=2)[1]}},
+        splits.Splits("mnist", x[:300], y[:300], x[300:350], y[300:350], x[350:], y[350:], np.arange(50)),
+        budgets=[1], seeds=[0, 1], schedule=finetuning.Schedule(scratch_steps=2, probe_steps=2, finetune_steps=2),
+        progress=None),
     "a check's models": lambda x, y: _encoders_to_count(),
 }
 
