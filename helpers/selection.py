@@ -77,7 +77,7 @@ def search_schedules(data: splits.Splits, encoders: Mapping[str, keras.Model], *
                      probe_steps: Sequence[int] = (250, 500, 1000, 2000),
                      finetune_learning_rates: Sequence[float] = (3e-5, 1e-4, 3e-4),
                      finetune_steps: Sequence[int] = (50, 100, 200, 400),
-                     scratch_steps: Sequence[int] = (75, 150, 300, 600),
+                     scratch_steps: Sequence[int] = (75, 150, 300, 600, 1200, 2400),
                      progress: Progress = print) -> dict:
     """Search the fine-tuning schedule on validation, one part at a time: the probe, then fine-tuning, then scratch.
 
@@ -197,7 +197,7 @@ class _ProbeAtEpochs(keras.callbacks.Callback):
                                 "val_accuracy": models.accuracy(classifier, self.data.x_val, self.data.y_val)})
 
 
-def search_recipe(data: splits.Splits, *, noises: Sequence[float] = (0.1, 0.3, 0.5),
+def search_recipe(data: splits.Splits, *, noises: Sequence[float] = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9),
                   epochs: Sequence[int] = (10, 20, 30), seeds: Sequence[int] = SUBSET_SEEDS,
                   progress: Progress = print) -> dict:
     """Choose the deep denoising recipe's masking noise and epochs by frozen probes (10 labels per class) on validation.

@@ -13,7 +13,10 @@ Parts (see :mod:`helpers.selection`):
   pretrained encoders (seed 0; trained now if missing);
 - ``baselines``: the steps of each from-scratch baseline at each label budget.
 
-On the project's 2-core CPU, in full mode: recipe about 8 min, schedules about 10, baselines about 20.
+On the project's 2-core CPU, in full mode (measured 2026-12-01, the parts run side by side, one thread each):
+recipe about 20 min (six noise levels), schedules about 7, baselines 12. The committed record was made in
+steps: the recipe's noise range first ended at 0.5 and the from-scratch steps at 600; both were extended while
+their best setting was at the edge of the range, to the ranges that are now the defaults.
 """
 
 from __future__ import annotations
