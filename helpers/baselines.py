@@ -91,11 +91,7 @@ def build(name: str, seed: int) -> keras.Model:
     if augment:
         layers += _augmentation(seed)
     if name.startswith("CNN"):
-        for i, filters in enumerate((32, 64, 128)):
-            layers.append(keras.layers.Conv2D(filters, 3, padding="same", activation="relu"))
-            if i < 2:
-                layers.append(keras.layers.MaxPooling2D())
-        layers += [keras.layers.GlobalAveragePooling2D(), keras.layers.Dropout(0.3, seed=models.layer_seed(seed, 902))]
+        layers += [*models.cnn_layers(), keras.layers.Dropout(0.3, seed=models.layer_seed(seed, 902))]
     else:
         body = models.build_deep_autoencoder((512, 256), 32, noise=0.3, seed=seed)[1]
         layers += [keras.layers.Flatten(), body]

@@ -259,3 +259,18 @@ def reseed_noise(model: keras.Model, seed: int) -> None:
             reseed_noise(layer, seed)
         elif getattr(layer, "seed_generator", None) is not None:
             layer.seed_generator.state.assign(np.array([seed, 0], dtype=layer.seed_generator.state.dtype))
+
+
+def cnn_layers(filters: Sequence[int] = (32, 64, 128)) -> list[keras.layers.Layer]:
+    """The course's convolutional body: 3 × 3 ReLU convolutions, max pooling between blocks, global pooling.
+
+    (n, 28, 28, 1) -> (n, filters[-1]). The baselines' CNN (:mod:`helpers.baselines`) is these layers with
+    a dropout and a softmax head.
+    """
+    layers: list[keras.layers.Layer] = []
+    for i, count in enumerate(validation.positive_ints(filters, "filters", example="(32, 64, 128)")):
+        layers.append(keras.layers.Conv2D(count, 3, padding="same", activation="relu"))
+        if i < len(filters) - 1:
+            layers.append(keras.layers.MaxPooling2D())
+    layers.append(keras.layers.GlobalAveragePooling2D())
+    return layers
