@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course bench select expected-outputs exercises samples set-repo clean
+.PHONY: help install lab test lint course bench select checkpoints measure expected-outputs exercises samples set-repo clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -40,6 +40,13 @@ bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smo
 
 select: install  ## Choose the training settings on the validation split (full mode): results/selection.json (PARTS=...).
 	$(BIN)/python -m scripts.select_settings $(if $(PARTS),--parts $(PARTS))
+
+checkpoints: install  ## Retrain the shipped checkpoints from nothing (full mode, ~15 min each): NAMES=contrastive SEEDS=0.
+	for name in $(or $(NAMES),contrastive masked); do for seed in $(or $(SEEDS),0); do \
+	  $(BIN)/python -m scripts.train_checkpoint $$name --seed $$seed --force || exit 1; done; done
+
+measure: install  ## Measure the checkpoints and the joint objective (full mode, ~2 h): helpers/records/better_pretraining.json.
+	$(BIN)/python -m scripts.measure_pretraining $(if $(PARTS),--parts $(PARTS))
 
 expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-check-output (fast mode).
 	$(BIN)/python -m scripts.record_expected_outputs
