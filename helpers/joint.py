@@ -37,7 +37,8 @@ class JointSchedule:
 #: Epochs (passes over the 55,000 pool images) per starting point. From random weights: chosen on the
 #: validation split with a selection subset (10 labels per class, subset 100; validation accuracy per epoch
 #: in ``helpers/records/better_pretraining.json``, ``"selection"``): the fewest epochs within one standard
-#: error (0.3 points) of the best seen in 17. From a checkpoint: the same number, not searched.
+#: error (0.3 points) of the best seen in 17. Starting from the contrastive checkpoint was tried with the
+#: same number on one subset and was worse on validation (the record's ``"selection"``): not measured further.
 EPOCHS = {"scratch": 13, "contrastive": 13}
 
 

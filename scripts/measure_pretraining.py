@@ -9,11 +9,13 @@ Parts (each replaces its own rows in the record and keeps the others'):
 - ``checkpoints``: every shipped checkpoint (each pretraining seed in helpers/hub/) probed frozen, fine-tuned,
   and its architecture trained from scratch, at 1, 10, 100 labels per class and all labels, on the 5 reported
   subsets (helpers.finetuning.run_grid);
-- ``joint``: the joint objective at 10 labels per class on the 5 reported subsets, from random weights and from
-  the contrastive checkpoints (``--joint-starts scratch,contrastive``), each about 8 minutes on 2 cores.
+- ``joint``: the joint objective at 10 labels per class on the 5 reported subsets, from random weights
+  (``--joint-starts scratch``; ``contrastive`` starts from the contrastive checkpoints), about 5 minutes per
+  subset on 2 cores.
 
 The record, ``helpers/records/better_pretraining.json``, holds every row (validation and test accuracy), the
-settings, each part's wall time and this command. Every choice was made before, on validation data only.
+settings, each part's wall time and this command; its ``"selection"`` entry (the validation curves behind
+``helpers.joint.EPOCHS``) comes from the selection runs. Every choice was made on validation data only.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--record", type=Path, default=RECORD)
-    parser.add_argument("--joint-starts", default="scratch,contrastive")
+    parser.add_argument("--joint-starts", default="scratch")
     parser.add_argument("--joint-budgets", default="10")
     parser.add_argument("--joint-epochs", default=",".join(f"{k}={v}" for k, v in joint.EPOCHS.items()),
                         help="epochs per start, chosen on validation (helpers.joint.EPOCHS)")
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Note: fast mode is on (EIAM_FAST): the record will hold sample-sized runs, not the course's figures.")
     data = splits.course_splits()
     record = artifacts.load_json(args.record) if args.record.is_file() else {"rows": [], "parts": {}}
+    record.setdefault("parts", {})
     seeds, budgets = splits.subset_seeds(), splits.label_budgets()
     for part in parts:
         start = time.perf_counter()
