@@ -262,9 +262,9 @@ def test_03_task2(capsys):
 
 
 def autoencoder_by_hand(code_size: int, code_activation: str = "relu", bias: bool = True) -> keras.Model:
-    inputs = keras.Input(shape=(784,))
-    code = keras.layers.Dense(code_size, activation=code_activation, use_bias=bias)(inputs)
-    return keras.Model(inputs, keras.layers.Dense(784, activation="sigmoid", use_bias=bias)(code))
+    pixels = keras.Input(shape=(784,))
+    code = keras.layers.Dense(code_size, activation=code_activation, use_bias=bias)(pixels)
+    return keras.Model(pixels, keras.layers.Dense(784, activation="sigmoid", use_bias=bias)(code))
 
 
 def test_03_task3(capsys):
@@ -311,7 +311,7 @@ def test_03_task4(capsys):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(keras.losses.mean_squared_error(x_batch, model(x_batch, training=True)))
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return float(loss)
+        return loss.numpy().item()
 
     def follows_squared_error(model, optimizer, x_batch):
         reported = no_update(model, optimizer, x_batch)
@@ -323,7 +323,7 @@ def test_03_task4(capsys):
         with tf.GradientTape() as tape:
             pass
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return float(loss)
+        return loss.numpy().item()
 
     def ten_steps(model, optimizer, x_batch):
         first = train_step(model, optimizer, x_batch)
@@ -753,7 +753,7 @@ def test_06_task1(capsys):
 
     def set_and_count(encoder, regime, restore_to=None):
         was = encoder.trainable
-        encoder.trainable = regime == "fine-tuned"
+        encoder.trainable = regime != "frozen"
         model = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
         count = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
         encoder.trainable = was if restore_to is None else restore_to
