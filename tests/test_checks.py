@@ -710,10 +710,9 @@ def test_05_task3(article, capsys):
     every_label = classifier_on(encoder, on_train, train=(article["x_train"], article["y_train"]), **probe_settings)
     fails(checks.check_05_task3, every_label, task=3, match="trained on other images or labels|more than 10 labels")
     for images, which in ((article["x_few"], "100 labelled digits"), (article["x_test"], "test digits")):
-        wrong_statistics = classifier_on(encoder, standardising(encoder, images), train=subset, **probe_settings)
+        wrong_statistics = classifier_on(encoder, standardising(encoder, images))  # found before any training
         fails(checks.check_05_task3, wrong_statistics, task=3, match=f"standard deviation of the {which}")
-    hidden_layer = classifier_on(encoder, on_train, keras.layers.Dense(64, activation="relu"), train=subset,
-                                 **probe_settings)
+    hidden_layer = classifier_on(encoder, on_train, keras.layers.Dense(64, activation="relu"))
     fails(checks.check_05_task3, hidden_layer, task=3, match="one Dense layer of 10 units")
 
 
@@ -730,7 +729,7 @@ def test_05_task4(article, capsys):
     fails(checks.check_05_task4, frozen_probe, task=4, match="only the head was trained")
     barely_trained = classifier_on(encoder, copy=True, train=subset, steps=5, learning_rate=1e-3)
     fails(checks.check_05_task4, barely_trained, task=4, match="barely trained|of its own 100 labelled digits")
-    nudged = classifier_on(encoder, copy=True, train=subset, steps=300, learning_rate=1e-6)
+    nudged = classifier_on(encoder, copy=True, train=subset, steps=30, learning_rate=1e-6)
     message = fails(checks.check_05_task4, nudged, task=4, match="barely trained")
     assert "every weight was trained" not in message
     scratch = classifier_on(encoder, copy="architecture only", train=subset, steps=300, learning_rate=1e-3)
@@ -804,7 +803,6 @@ def test_06_task2(capsys):
     message = fails(checks.check_06_task2, early_stopping("val_loss", 5, False), task=2,
                     match="weights of the last epoch")
     assert "patience" not in message
-    fails(checks.check_06_task2, early_stopping("val_loss", 2, True), task=2, match="2 epochs after the lowest")
     message = fails(checks.check_06_task2, early_stopping("val_loss", 5, True, mode="max"), task=2,
                     match="which quantity does the callback watch, in which direction")
     assert "asks for a patience" not in message

@@ -33,7 +33,7 @@ def with_cell_after(notebook: nbformat.NotebookNode, cell_id: str, source: str) 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("submissions")
-    students = {name: folder / name for name in ("alice", "bob", "carol", "dave", "erin")}
+    students = {name: folder / name for name in ("alice", "bob", "carol", "dave")}
     for path in students.values():
         path.mkdir()
     # alice: every answer right (the solution notebook, as a student who solved everything would hand it in).
@@ -46,12 +46,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # carol: a file that is not a notebook, and a notebook with a number no exercise has.
     (students["carol"] / NOTEBOOK).write_text("{not json")
     nbformat.write(exercise(), students["carol"] / "99_extra.ipynb")
-    # dave: Task.fail replaced, so that every wrong answer would pass.
+    # dave: Task.fail replaced, so that every wrong answer would pass, and a check function replaced by a fake.
     nbformat.write(with_cell_after(exercise(), SET_UP_CELL, "checks.Task.fail = lambda *args, **kwargs: None\n"
-                                   "variance_kept, k_for_90_percent = np.ones(100), 1"), students["dave"] / NOTEBOOK)
-    # erin: a check function replaced by one that prints a pass.
-    nbformat.write(with_cell_after(exercise(), SET_UP_CELL, 'checks.check_02_task1 = lambda *args: print("✅ Task 1 '
-                                   'passed: fake")'), students["erin"] / NOTEBOOK)
+                                   "variance_kept, k_for_90_percent = np.ones(100), 1\n"
+                                   'checks.check_02_task2 = lambda *args: print("✅ Task 2 passed: fake")'),
+                   students["dave"] / NOTEBOOK)
     out = folder.parent / "grades"
     assert grade.main([str(folder), "--out", str(out), "--timeout", "120"]) == 0
     with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
@@ -61,7 +60,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_the_csv_has_one_row_per_checked_task_of_each_notebook(graded):
-    assert {row["student"] for row in graded["all"]} == {"alice", "bob", "carol", "dave", "erin"}
+    assert {row["student"] for row in graded["all"]} == {"alice", "bob", "carol", "dave"}
     assert list(graded["all"][0]) == ["student", "notebook", "task", "passed", "message"]
     assert sorted(task for student, task in graded["rows"] if student == "alice") == [1, 2, 3]
 
@@ -87,13 +86,12 @@ def test_a_notebook_that_cannot_be_read_is_reported(graded):
     assert "| carol | 99_extra.ipynb | 0 of 0 | unreadable: no exercise notebook has this number |" in graded["summary"]
 
 
-@pytest.mark.parametrize("student, changed", [("dave", "helpers.checks.task.Task.fail"),
-                                               ("erin", "helpers.checks.check_02_task1")])
-def test_tampering_with_the_checks_is_reported_not_passed(graded, student, changed):
+def test_tampering_with_the_checks_is_reported_not_passed(graded):
     for task in (1, 2, 3):
-        row = graded["rows"][student, task]
-        assert row["passed"] == "False" and changed in row["message"], row
-    assert f"| {student} | 02_everything_is_a_mapping.ipynb | 0 of 3 | tampered: " in graded["summary"]
+        row = graded["rows"]["dave", task]
+        assert row["passed"] == "False" and row["message"].startswith("not graded: the notebook changed"), row
+        assert "helpers.checks.task.Task.fail" in row["message"] and "helpers.checks.check_02_task2" in row["message"]
+    assert "| dave | 02_everything_is_a_mapping.ipynb | 0 of 3 | tampered: " in graded["summary"]
 
 
 def test_a_notebook_that_runs_too_long_is_stopped_and_reported(tmp_path):
