@@ -123,7 +123,8 @@ def check_03_task3(autoencoder_16: object, parameter_count: object) -> None:
     activations = tuple(getattr(layer.activation, "__name__", str(layer.activation)) for layer in dense)
     if activations != ("relu", "sigmoid"):
         task.fail(f"its activations are {activations}, the article's are ('relu', 'sigmoid')",
-                  "pass activation='relu' to the encoder layer and activation='sigmoid' to the decoder layer")
+                  "each Dense layer takes its activation as an argument", "the code layer uses ReLU, the output "
+                  "layer a sigmoid")
     if {"encoder_dense", "decoder_dense"} & {layer.name for layer in autoencoder_16.layers}:
         task.fail("`autoencoder_16` comes from models.build_autoencoder, which the task asks you not to use",
                   "build it yourself with keras.Input, keras.layers.Dense and keras.Model")
@@ -142,8 +143,8 @@ def check_03_task3(autoencoder_16: object, parameter_count: object) -> None:
                                  f"parameter_count({size})", integer=True)
         if count != built.count_params():
             task.fail(f"parameter_count({size}) = {count}, but a 784-{size}-784 autoencoder built with Keras has "
-                      f"a different number of parameters", "a Dense layer from a inputs to b units has a × b "
-                      "weights and b biases; count both layers")
+                      f"a different number of parameters", "count the numbers of both layers, weights and biases",
+                      "a Dense layer from a inputs to b units has a × b weights and b biases")
     task.passed(f"autoencoder_16 is 784 → 16 (ReLU) → 784 (sigmoid) with {autoencoder_16.count_params():,} "
                 f"parameters, and parameter_count agrees with Keras for code sizes {', '.join(map(str, sizes))}")
 

@@ -54,8 +54,8 @@ def _subset_from(task: Task, function: object, x: np.ndarray, y: np.ndarray, n: 
         drawn = int(np.sum(y_subset == label))
         if drawn != n:
             task.fail(f"with n_per_class={n} the subset holds {drawn} examples of class {label} (which has {count})",
-                      "draw n examples from each class separately: np.flatnonzero(y == c) lists the examples of "
-                      "class c")
+                      "draw n examples from each class separately, whatever the classes are",
+                      "np.unique(y) lists the classes, np.flatnonzero(y == c) the examples of class c")
     index = x_subset[:, 0].astype(np.int64)
     if (np.any(x_subset[:, 0] != index) or index.min() < 0 or index.max() >= len(x)
             or not np.array_equal(x_subset, x[index])):
@@ -64,8 +64,8 @@ def _subset_from(task: Task, function: object, x: np.ndarray, y: np.ndarray, n: 
         task.fail("some x_subset[i] is not the example whose label is y_subset[i]: x and y were drawn or shuffled "
                   "separately", "draw one index array and use it for both: x[index], y[index]")
     if len(np.unique(index)) != len(index):
-        task.fail("the same example appears more than once in the subset", "draw without replacement: "
-                  "rng.choice(..., size=n, replace=False)")
+        task.fail("the same example appears more than once in the subset", "draw without replacement",
+                  "the generator's choice draws with replacement unless told otherwise")
     return index
 
 
