@@ -799,7 +799,7 @@ def test_06_task2(capsys):
     fails(checks.check_06_task2, stub, task=2, match="NotImplementedError")
     fails(checks.check_06_task2, None, task=2, match="None")
     fails(checks.check_06_task2, lambda *args: None, task=2, match="None")  # forgot to return the history
-    fails(checks.check_06_task2, early_stopping("loss", 5, True), task=2, match="ran all 15 epochs")
+    fails(checks.check_06_task2, early_stopping("loss", 5, True), task=2, match="ran all 18 epochs")
     message = fails(checks.check_06_task2, early_stopping("val_loss", 5, False), task=2,
                     match="weights of the last epoch")
     assert "patience" not in message
