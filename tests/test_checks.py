@@ -102,6 +102,11 @@ def test_any_exception_a_students_object_raises_becomes_the_checks_own_failure()
     fails(checks.check_04_task3, Exploding(), task=3, match="could not use your answer: it raised RuntimeError: boom")
 
 
+@pytest.mark.parametrize("name", [name for name in checks.__all__ if name.startswith("check_")])
+def test_every_check_is_guarded(name):
+    assert hasattr(getattr(checks, name), "__wrapped__"), f"decorate {name} with @guarded(its task)"
+
+
 def words(text: str) -> set[str]:
     """The words of a heading or a section name, without its formulas and markup."""
     return set(re.findall(r"[a-z]{3,}", re.sub(r"\$[^$]*\$", " ", text).lower()))
