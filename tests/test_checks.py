@@ -775,6 +775,9 @@ def test_06_task1(capsys):
     fails(checks.check_06_task1, lambda encoder, regime: right(encoder, regime) - 10 * (regime == "frozen"), task=1,
           match="biases")
     fails(checks.check_06_task1, with_count_params, task=1, match="never updates")
+    message = fails(checks.check_06_task1, lambda e, r: right(e, r) + 10 * (r == "fine-tuned"), task=1,
+                    match="not the number of trained numbers")  # the head's biases counted twice
+    assert "batch normalisation" not in message
     fails(checks.check_06_task1, lambda e, r: set_and_count(e, r, restore_to=False), task=1, match="left|leaves it")
     fails(checks.check_06_task1, lambda e, r: set_and_count(e, r, restore_to=True), task=1,
           match="frozen \\(trainable = False\\), .* leaves it trainable")  # always restores trainable=True
