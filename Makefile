@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course bench select checkpoints measure expected-outputs exercises samples set-repo clean
+.PHONY: help install lab test lint course bench select checkpoints measure expected-outputs exercises samples set-repo clean handout grade
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -53,6 +53,12 @@ expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-ch
 
 exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 replaces changed ones, backed up.
 	$(BIN)/python -m scripts.make_exercises $(if $(filter 1 yes true,$(FORCE)),--force)
+
+handout: install  ## Write build/handout/eiam-exercises/ and its .zip for students: exercises, helpers, no answers.
+	$(BIN)/python -m scripts.make_handout
+
+grade: install  ## Grade students' notebooks: make grade SUBMISSIONS=folder [TIMEOUT=s]; build/grades/grades.csv.
+	$(BIN)/python -m scripts.grade "$(SUBMISSIONS)"$(if $(TIMEOUT), --timeout $(TIMEOUT))
 
 samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.npz FASHION=folder
 	$(BIN)/python -m scripts.build_samples --mnist "$(MNIST)" --fashion "$(FASHION)"

@@ -1,7 +1,8 @@
 """Each self-check of helpers.checks fails on the stub, fails on plausible wrong answers, and passes on the solution.
 
-The right answers here are written independently of the solution notebooks (which nbval runs with
-every check passing); the wrong ones are mistakes students make. Everything runs in fast mode.
+The right answers come from the solution notebooks, executed when the tests run (``solution_answers``), so that
+this folder holds none; the wrong ones are mistakes students make, most built by changing one thing in the
+solution's answer. Everything runs in fast mode.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from solution_answers import answers
 
 from helpers import checks, data, linear, losses, models, training
 
 ROOT = Path(__file__).resolve().parent.parent
+NB02, NB03, NB04, NB05, NB06 = ("02_everything_is_a_mapping", "03_objectives", "04_keras_mnist_autoencoder",
+                                "05_fine_tuning", "06_pitfalls")
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +39,13 @@ def mnist() -> dict[str, np.ndarray]:
         (x_train, y_train), (x_test, y_test) = data.load_mnist(verbose=False)
     return {"x_train": data.preprocess(x_train), "y_train": y_train,
             "x_test": data.preprocess(x_test), "y_test": y_test}
+
+
+def solution(notebook: str, task: int, *names: str):
+    """The solution's answer (fast mode): see tests/solution_answers.py."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EIAM_FAST", "1")
+        return answers(notebook, task, *names)
 
 
 def stub(*args, **kwargs):
@@ -55,9 +66,9 @@ def fails(check, *args, task: int, match: str = "") -> str:
 def passes(check, *args, task: int, capsys: pytest.CaptureFixture) -> str:
     capsys.readouterr()
     check(*args)
-    output = capsys.readouterr().out
-    assert output.startswith(f"✅ Task {task} passed: "), output
-    return output
+    output = capsys.readouterr().out  # after any line the answer itself prints (the solutions load data)
+    assert output.splitlines()[-1].startswith(f"✅ Task {task} passed: ") and "❌" not in output, output
+    return output.splitlines()[-1]
 
 
 def test_check_failed_is_an_assertion_error_so_nbval_and_pytest_report_it():
@@ -66,6 +77,34 @@ def test_check_failed_is_an_assertion_error_so_nbval_and_pytest_report_it():
     with pytest.raises(checks.CheckFailed, match=r"^❌ Task 2: wrong\. Hint: look \(taught in 99_example, "
                                                 r"section 'A section'\)\.$"):
         task.fail("wrong", "look")
+
+
+def test_a_hint_says_more_only_from_the_tasks_second_failure():
+    task = checks.Task("99_example", 7, "A section")
+    first = str(task.failure("wrong", "the idea", "the closer look"))
+    second = str(task.failure("wrong again", "the idea", "the closer look"))
+    assert "closer look" not in first and "Hint: the idea (taught" in first
+    assert "Hint: the idea. A closer look: the closer look (taught" in second
+
+
+def test_any_exception_a_students_object_raises_becomes_the_checks_own_failure():
+    class Unconvertible:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("cannot")
+
+    fails(checks.check_02_task1, Unconvertible(), 3, task=1, match="should be an array of numbers")
+
+    class Exploding(keras.Model):
+        @property
+        def input_shape(self):
+            raise RuntimeError("boom")
+
+    fails(checks.check_04_task3, Exploding(), task=3, match="could not use your answer: it raised RuntimeError: boom")
+
+
+@pytest.mark.parametrize("name", [name for name in checks.__all__ if name.startswith("check_")])
+def test_every_check_is_guarded(name):
+    assert hasattr(getattr(checks, name), "__wrapped__"), f"decorate {name} with @guarded(its task)"
 
 
 def words(text: str) -> set[str]:
@@ -113,188 +152,223 @@ def test_number_from_turns_anything_into_a_clear_failure(value):
         checks.Task("99_example", 1, "A section").number_from(value, "answer")
 
 
+def test_no_check_prints_a_reference_value_in_its_failure():
+    # 02-3's errors, one of them wrong: the message names the student's value, never the expected one.
+    error_ones, error_others = solution(NB02, 3, "error_ones", "error_others")
+    message = fails(checks.check_02_task3, error_ones * 1.5, error_others, task=3)
+    assert f"{error_ones:.5f}" not in message and f"{error_ones:.4f}" not in message, message
+
+
 # --- 02 -------------------------------------------------------------------------------------------
 
 def test_02_task1(mnist, capsys):
-    variances = linear.fit_pca(mnist["x_train"], 100).explained_variance
-    per_direction = variances / mnist["x_train"].astype(np.float64).var(axis=0).sum()
-    kept = np.cumsum(per_direction)
-    k = int(np.flatnonzero(kept >= 0.9)[0]) + 1
+    kept, k = solution(NB02, 1, "variance_kept", "k_for_90_percent")
+    pca = solution(NB02, 1, "pca")
     passes(checks.check_02_task1, kept, k, task=1, capsys=capsys)
     fails(checks.check_02_task1, None, None, task=1, match="None")
-    fails(checks.check_02_task1, per_direction, k, task=1, match="decreases")
-    of_kept_only = kept / kept[-1]
-    fails(checks.check_02_task1, of_kept_only, k, task=1, match=r"variance_kept\[0\]")
+    per_direction = np.diff(kept, prepend=0.0)
+    fails(checks.check_02_task1, per_direction, k, task=1, match="decreases")  # no running total
+    fails(checks.check_02_task1, kept / kept[-1], k, task=1, match=r"variance_kept\[0\]")  # of 100 directions only
     fails(checks.check_02_task1, kept[:50], k, task=1, match="shape")
+    fails(checks.check_02_task1, np.append(0.0, kept[:99]), k, task=1, match="outside")  # k from 0
     fails(checks.check_02_task1, kept, k - 1, task=1, match="less than 90%")  # np.argmax's position, not a count
     fails(checks.check_02_task1, kept, 100, task=1, match="not the smallest")
     fails(checks.check_02_task1, kept, None, task=1, match="None")
-    fails(checks.check_02_task1, variances[:100].cumsum(), k, task=1, match="outside")  # not divided by the total
+    fails(checks.check_02_task1, np.cumsum(pca.explained_variance), k, task=1, match="outside")  # not divided
+    fails(checks.check_02_task1, 100 * kept, k, task=1, match="outside")  # percent
+    on_test = np.cumsum(pca.explained_variance) / mnist["x_test"].astype(np.float64).var(axis=0).sum()
+    fails(checks.check_02_task1, on_test, k, task=1, match="not the share")  # the test digits' total variance
+    fails(checks.check_02_task1, kept[::-1].copy(), k, task=1, match="decreases")
+    fails(checks.check_02_task1, kept, int(np.sum(kept >= 0.9)), task=1)  # how many k keep 90 %, not the smallest
 
 
-def test_02_task2(mnist, capsys):
-    pca = linear.fit_pca(mnist["x_train"], 32)
-    W, mu = pca.components, pca.mean
-    passes(checks.check_02_task2, lambda x: (x - mu) @ W.T, lambda h: h @ W + mu, task=2, capsys=capsys)
+def test_02_task2(capsys):
+    encode, decode, W, mu, pca32 = solution(NB02, 2, "encode", "decode", "W", "mu", "pca32")
+    passes(checks.check_02_task2, encode, decode, task=2, capsys=capsys)
     fails(checks.check_02_task2, stub, stub, task=2, match="NotImplementedError")
     fails(checks.check_02_task2, None, None, task=2, match="None")
-    fails(checks.check_02_task2, lambda x: x @ W.T, lambda h: h @ W + mu, task=2, match="subtracting the mean")
-    fails(checks.check_02_task2, lambda x: (x - mu) @ W.T, lambda h: h @ W, task=2, match="add the mean")
-    fails(checks.check_02_task2, lambda x: (x - mu) @ W.T, lambda h: h @ W.T + mu, task=2, match="raised ValueError")
-    fails(checks.check_02_task2, lambda x: (x - mu) @ W[::-1].T, lambda h: h @ W + mu, task=2, match="differs")
-    fails(checks.check_02_task2, lambda x: (x - mu) @ W.T, None, task=2, match="`decode` is None")
+    fails(checks.check_02_task2, lambda x: x @ W.T, decode, task=2, match="subtracting the mean")
+    fails(checks.check_02_task2, encode, lambda h: h @ W, task=2, match="add the mean")
+    fails(checks.check_02_task2, encode, lambda h: h @ W.T + mu, task=2, match="raised ValueError")
+    fails(checks.check_02_task2, lambda x: (x - mu) @ W[::-1].T, decode, task=2, match="differs")
+    fails(checks.check_02_task2, encode, None, task=2, match="`decode` is None")
+    fails(checks.check_02_task2, lambda x: (x - x.mean(axis=0)) @ W.T, decode, task=2,
+          match="mean of the images it is given")
+    fails(checks.check_02_task2, lambda x: encode(x).T, decode, task=2, match="transposed")
+    fails(checks.check_02_task2, lambda x: pca32.encode(x), decode, task=2, match="uses `encode`")
+    fails(checks.check_02_task2, encode, lambda h: pca32.decode(h), task=2, match="uses `decode`")
+    fails(checks.check_02_task2, encode, lambda h: decode(h) + mu, task=2, match="differs from PCA's reconstruction")
 
 
 def test_02_task3(mnist, capsys):
     x_train, y_train, x_test, y_test = mnist["x_train"], mnist["y_train"], mnist["x_test"], mnist["y_test"]
     ones, others = x_test[y_test == 1], x_test[y_test != 1]
 
-    def errors(pca, a=ones, b=others):
+    def errors(fit_rows, a=ones, b=others, size=32):
+        pca = linear.fit_pca(fit_rows, size)
         return losses.mean_squared_error(a, pca.reconstruct(a)), losses.mean_squared_error(b, pca.reconstruct(b))
 
-    pca_ones = linear.fit_pca(x_train[y_train == 1], 32)
-    error_ones, error_others = errors(pca_ones)
+    error_ones, error_others = solution(NB02, 3, "error_ones", "error_others")
     passes(checks.check_02_task3, error_ones, error_others, task=3, capsys=capsys)
     fails(checks.check_02_task3, None, None, task=3, match="None")
     fails(checks.check_02_task3, error_others, error_ones, task=3, match="swapped")
-    fails(checks.check_02_task3, *errors(linear.fit_pca(x_train, 32)), task=3, match="training 1s only")
-    on_training = errors(pca_ones, x_train[y_train == 1], x_train[y_train != 1])
-    fails(checks.check_02_task3, *on_training, task=3, match="error_ones")
+    fails(checks.check_02_task3, *errors(x_train), task=3, match="fitted to all the training digits")
+    training_ones = x_train[y_train == 1]
+    fails(checks.check_02_task3, *errors(training_ones, training_ones, x_train[y_train != 1]), task=3,
+          match="measured on training digits")
+    fails(checks.check_02_task3, *errors(ones), task=3, match="error_ones")  # fitted to the test 1s
+    fails(checks.check_02_task3, *errors(training_ones, size=16), task=3, match="error_ones")
+    fails(checks.check_02_task3, error_ones, errors(training_ones, b=x_test)[1], task=3,
+          match="error_others")  # "the others" measured on every test digit, 1s included
+    fails(checks.check_02_task3, error_ones * 784, error_others * 784, task=3, match="error_ones")  # summed
 
 
 # --- 03 -------------------------------------------------------------------------------------------
 
-def bce_right(x, x_hat):
-    x_hat = np.clip(x_hat, np.float32(1e-7), np.float32(1 - 1e-7)).astype(np.float64)
-    return np.mean(-(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)))
-
-
-def mse_right(x, x_hat):
-    return np.mean((np.asarray(x, np.float64) - x_hat) ** 2)
-
-
 def test_03_task1(capsys):
-    passes(checks.check_03_task1, mse_right, bce_right, task=1, capsys=capsys)
-    fails(checks.check_03_task1, stub, bce_right, task=1, match="mse_by_hand.*NotImplementedError")
-    fails(checks.check_03_task1, mse_right, stub, task=1, match="bce_by_hand.*NotImplementedError")
+    mse, bce = solution(NB03, 1, "mse_by_hand", "bce_by_hand")
+    passes(checks.check_03_task1, mse, bce, task=1, capsys=capsys)
+    fails(checks.check_03_task1, stub, bce, task=1, match="mse_by_hand.*NotImplementedError")
+    fails(checks.check_03_task1, mse, stub, task=1, match="bce_by_hand.*NotImplementedError")
     fails(checks.check_03_task1, None, None, task=1, match="None")
 
     def bce_unclipped(x, x_hat):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.mean(-(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)))
 
-    def bce_bits(x, x_hat):
-        return bce_right(x, x_hat) / np.log(2)
-
-    def bce_sum_over_pixels(x, x_hat):
-        return bce_right(x, x_hat) * x.shape[1]
-
-    def bce_clipped_far(x, x_hat):
-        return bce_right(np.asarray(x), np.clip(x_hat, 1e-3, 1 - 1e-3))
-
     def mse_sum_over_pixels(x, x_hat):
         return np.mean(np.sum((x - x_hat) ** 2, axis=1))
 
-    def rmse(x, x_hat):
-        return np.sqrt(mse_right(x, x_hat))
+    def bce_float64_bounds(x, x_hat):
+        return bce_unclipped(x, np.clip(x_hat.astype(np.float64), 1e-7, 1 - 1e-7))
 
-    fails(checks.check_03_task1, mse_right, bce_unclipped, task=1, match="not a finite number")
-    for wrong in (bce_bits, bce_sum_over_pixels, bce_clipped_far):
-        fails(checks.check_03_task1, mse_right, wrong, task=1, match="bce_by_hand` differs from Keras")
-    for wrong in (mse_sum_over_pixels, rmse):
-        fails(checks.check_03_task1, wrong, bce_right, task=1, match="mse_by_hand` differs from Keras")
+    fails(checks.check_03_task1, mse, bce_unclipped, task=1, match="not a finite number")
+    for wrong in (lambda x, x_hat: bce(x, x_hat) / np.log(2),               # bits
+                  lambda x, x_hat: bce(x, x_hat) * x.shape[1],              # summed over the pixels
+                  lambda x, x_hat: bce(x, np.clip(x_hat, 1e-3, 1 - 1e-3)),  # clipped too far
+                  lambda x, x_hat: -bce(x, x_hat),                          # the sign
+                  bce_float64_bounds):
+        fails(checks.check_03_task1, mse, wrong, task=1, match="bce_by_hand` differs from Keras")
+    fails(checks.check_03_task1, mse, lambda x, x_hat: bce(x_hat, x), task=1, match="bce_by_hand")  # swapped
+    fails(checks.check_03_task1, mse, lambda x, x_hat: np.mean(bce(x, x_hat) * np.ones(len(x))) + np.zeros(len(x)),
+          task=1, match="single number")  # one loss per image
+    for wrong in (mse_sum_over_pixels, lambda x, x_hat: np.sqrt(mse(x, x_hat)),
+                  lambda x, x_hat: np.mean(np.abs(x - x_hat))):
+        fails(checks.check_03_task1, wrong, bce, task=1, match="mse_by_hand` differs from Keras")
+    fails(checks.check_03_task1, mse, lambda x, x_hat: float(np.mean(keras.losses.binary_crossentropy(x, x_hat))),
+          task=1, match="uses `keras`")
 
 
 def test_03_task2(capsys):
-    passes(checks.check_03_task2, 0.69, task=2, capsys=capsys)
-    passes(checks.check_03_task2, np.log(2), task=2, capsys=capsys)
+    passes(checks.check_03_task2, solution(NB03, 2, "predicted_loss"), task=2, capsys=capsys)
     fails(checks.check_03_task2, None, task=2, match="None")
-    for wrong in (0.0, 0.5, 1.0, np.log(10)):  # perfect; a probability, not a loss; a guess; 10 classes
+    for wrong in (0.0, 0.5, 1.0, np.log(10), 0.25, -0.69):  # perfect; a probability; a guess; 10 classes; MSE; sign
         fails(checks.check_03_task2, wrong, task=2, match="away from the loss measured")
 
 
-def autoencoder_by_hand(code_size: int, code_activation: str = "relu") -> keras.Model:
-    inputs = keras.Input(shape=(784,))
-    code = keras.layers.Dense(code_size, activation=code_activation)(inputs)
-    return keras.Model(inputs, keras.layers.Dense(784, activation="sigmoid")(code))
+def autoencoder_by_hand(code_size: int, code_activation: str = "relu", bias: bool = True) -> keras.Model:
+    pixels = keras.Input(shape=(784,))
+    code = keras.layers.Dense(code_size, activation=code_activation, use_bias=bias)(pixels)
+    return keras.Model(pixels, keras.layers.Dense(784, activation="sigmoid", use_bias=bias)(code))
 
 
 def test_03_task3(capsys):
-    def count(k):
-        return 2 * 784 * k + k + 784
-
-    passes(checks.check_03_task3, autoencoder_by_hand(16), count, task=3, capsys=capsys)
+    autoencoder_16, count = solution(NB03, 3, "autoencoder_16", "parameter_count")
+    passes(checks.check_03_task3, autoencoder_16, count, task=3, capsys=capsys)
     fails(checks.check_03_task3, None, count, task=3, match="None")
-    fails(checks.check_03_task3, autoencoder_by_hand(16), stub, task=3, match="NotImplementedError")
+    fails(checks.check_03_task3, autoencoder_16, stub, task=3, match="NotImplementedError")
     fails(checks.check_03_task3, autoencoder_by_hand(32), count, task=3, match="32 units")
     fails(checks.check_03_task3, autoencoder_by_hand(16, "linear"), count, task=3, match="activations")
+    fails(checks.check_03_task3, autoencoder_by_hand(16, "sigmoid"), count, task=3, match="activations")
     fails(checks.check_03_task3, models.build_autoencoder(16)[1], count, task=3, match=r"\(None, 16\)")
-    fails(checks.check_03_task3, autoencoder_by_hand(16), lambda k: 2 * 784 * k, task=3, match=r"parameter_count\(")
-    fails(checks.check_03_task3, autoencoder_by_hand(16), lambda k: 2 * 784 * k + 784, task=3,
-          match=r"parameter_count\(")
+    fails(checks.check_03_task3, models.build_autoencoder(16)[0], count, task=3, match="models.build_autoencoder")
+    fails(checks.check_03_task3, autoencoder_by_hand(16, bias=False), count, task=3, match="parameters, not")
+    fails(checks.check_03_task3, autoencoder_16, lambda k: 2 * 784 * k, task=3, match=r"parameter_count\(")
+    fails(checks.check_03_task3, autoencoder_16, lambda k: count(k) - 784, task=3, match=r"parameter_count\(")
+    fails(checks.check_03_task3, autoencoder_16, lambda k: count(k) if k == 16 else 25888, task=3,
+          match=r"parameter_count\(1\)")  # the number for 16, not a formula
+    fails(checks.check_03_task3, autoencoder_16, lambda k: models.build_autoencoder(k)[0].count_params(), task=3,
+          match="uses `models`")
 
 
-def train_step_right(model, optimizer, x_batch):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(keras.losses.binary_crossentropy(x_batch, model(x_batch, training=True)))
-    gradients = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-    return float(loss)
+class Proxy:
+    """An optimizer that changes the gradients it is given before applying them: (gradient, variable) -> gradient."""
+
+    def __init__(self, optimizer, change):
+        self.optimizer, self.change = optimizer, change
+
+    def apply_gradients(self, pairs):
+        pairs = list(pairs)
+        self.optimizer.apply_gradients([(self.change(g, v, pairs), v) for g, v in pairs])
 
 
 def test_03_task4(capsys):
-    passes(checks.check_03_task4, train_step_right, task=4, capsys=capsys)
+    train_step = solution(NB03, 4, "train_step")
+    output = passes(checks.check_03_task4, train_step, task=4, capsys=capsys)
+    assert "each of the 3 calls took exactly one gradient step" in output
     fails(checks.check_03_task4, stub, task=4, match="NotImplementedError")
     fails(checks.check_03_task4, None, task=4, match="None")
 
     def no_update(model, optimizer, x_batch):
         return float(tf.reduce_mean(keras.losses.binary_crossentropy(x_batch, model(x_batch))))
 
-    def ascent(model, optimizer, x_batch):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(keras.losses.binary_crossentropy(x_batch, model(x_batch, training=True)))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip([-g for g in gradients], model.trainable_variables))
-        return float(loss)
-
     def squared_error(model, optimizer, x_batch):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(keras.losses.mean_squared_error(x_batch, model(x_batch, training=True)))
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return float(loss)
+        return loss.numpy().item()
 
-    def decoder_only(model, optimizer, x_batch):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(keras.losses.binary_crossentropy(x_batch, model(x_batch, training=True)))
-        variables = model.layers[-1].trainable_variables
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return float(loss)
+    def follows_squared_error(model, optimizer, x_batch):
+        reported = no_update(model, optimizer, x_batch)
+        squared_error(model, optimizer, x_batch)
+        return reported
 
     def loss_outside_tape(model, optimizer, x_batch):
         loss = tf.reduce_mean(keras.losses.binary_crossentropy(x_batch, model(x_batch, training=True)))
         with tf.GradientTape() as tape:
             pass
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return float(loss)
+        return loss.numpy().item()
+
+    def ten_steps(model, optimizer, x_batch):
+        first = train_step(model, optimizer, x_batch)
+        for _ in range(9):
+            train_step(model, optimizer, x_batch)
+        return first
+
+    def proxied(change):
+        return lambda model, optimizer, x_batch: train_step(model, Proxy(optimizer, change), x_batch)
+
+    def loss_after(model, optimizer, x_batch):
+        train_step(model, optimizer, x_batch)
+        return no_update(model, optimizer, x_batch)
 
     fails(checks.check_03_task4, no_update, task=4, match="only 0 of the 4 weight tensors")
-    fails(checks.check_03_task4, ascent, task=4, match="up to")
-    fails(checks.check_03_task4, squared_error, task=4, match="not the batch's mean binary")
-    fails(checks.check_03_task4, decoder_only, task=4, match="only 2 of the 4")
+    fails(checks.check_03_task4, proxied(lambda g, v, pairs: -g), task=4, match="uphill")
+    fails(checks.check_03_task4, squared_error, task=4, match="another direction")
+    fails(checks.check_03_task4, follows_squared_error, task=4, match="another direction")
+    fails(checks.check_03_task4, proxied(lambda g, v, pairs: g if v is pairs[-1][1] or v is pairs[-2][1] else 0 * g),
+          task=4, match="only 2 of the 4")  # the decoder only
     fails(checks.check_03_task4, loss_outside_tape, task=4, match="raised")
+    fails(checks.check_03_task4, ten_steps, task=4, match=r"\d+ times as far as one gradient step: train_step takes")
+    fails(checks.check_03_task4, proxied(lambda g, v, pairs: 256 * g), task=4, match="256 times as far")  # summed
+    fails(checks.check_03_task4, loss_after, task=4, match="not the batch's mean binary cross-entropy before")
 
 
 def test_03_task5(mnist, capsys):
+    floor = solution(NB03, 5, "bce_floor")
     x_test = mnist["x_test"]
-    floor = float(np.mean(keras.losses.binary_crossentropy(x_test, x_test)))
     passes(checks.check_03_task5, floor, task=5, capsys=capsys)
-    passes(checks.check_03_task5, bce_right(x_test, x_test), task=5, capsys=capsys)
+    passes(checks.check_03_task5, solution(NB03, 1, "bce_by_hand")(x_test, x_test), task=5, capsys=capsys)
     fails(checks.check_03_task5, None, task=5, match="None")
     fails(checks.check_03_task5, 0.0, task=5, match="is 0")
     fails(checks.check_03_task5, floor / np.log(2), task=5, match="nats per pixel")  # bits
+    fails(checks.check_03_task5, floor * 784, task=5, match="nats per pixel")  # summed over the pixels
     fails(checks.check_03_task5, np.log(2), task=5, match="not the binary cross-entropy")
     on_training = float(np.mean(keras.losses.binary_crossentropy(mnist["x_train"], mnist["x_train"])))
     fails(checks.check_03_task5, on_training, task=5, match="test digits")
+    on_a_few = float(np.mean(keras.losses.binary_crossentropy(x_test[:100], x_test[:100])))
+    fails(checks.check_03_task5, on_a_few, task=5, match="test digits")
 
 
 # --- 04 -------------------------------------------------------------------------------------------
@@ -308,79 +382,112 @@ def loader(transform):
 
 
 def test_04_task1(capsys):
-    passes(checks.check_04_task1, loader(lambda x: x.astype("float32").reshape(len(x), 784) / 255.0),
-           task=1, capsys=capsys)
+    right = solution(NB04, 1, "load_and_preprocess")
+    passes(checks.check_04_task1, right, task=1, capsys=capsys)
     fails(checks.check_04_task1, stub, task=1, match="NotImplementedError")
     fails(checks.check_04_task1, None, task=1, match="None")
     fails(checks.check_04_task1, loader(lambda x: x.reshape(len(x), 784) / 255.0), task=1, match="float64")
     fails(checks.check_04_task1, loader(lambda x: x.astype("float32") / 255.0), task=1, match="shape")
     fails(checks.check_04_task1, loader(lambda x: x.astype("float32").reshape(len(x), 784)), task=1,
-          match="divide by 255")
+          match="scale as the article does")
     fails(checks.check_04_task1, loader(lambda x: x.astype("float32").T.reshape(len(x), 784) / 255.0), task=1,
           match="differs")
-    fails(checks.check_04_task1, lambda: data.preprocess(data.load_mnist(verbose=False)[0][0]), task=1,
-          match="two arrays")
+    fails(checks.check_04_task1, loader(lambda x: x.astype("float32").reshape(len(x), 784) / 256.0), task=1,
+          match="differs")
+    fails(checks.check_04_task1, loader(lambda x: x.astype("float16").reshape(len(x), 784) / 255.0), task=1,
+          match="float16")
+    fails(checks.check_04_task1, lambda: right()[::-1], task=1, match="test images first")
+    fails(checks.check_04_task1, lambda: (np.zeros((60_000, 784), np.float32), right()[1]), task=1,
+          match="complete MNIST")
+    fails(checks.check_04_task1, lambda: right()[0], task=1, match="two arrays")
 
 
 def test_04_task2(capsys):
-    passes(checks.check_04_task2, float(keras.optimizers.Adadelta().learning_rate), task=2, capsys=capsys)
+    passes(checks.check_04_task2, solution(NB04, 2, "default_learning_rate"), task=2, capsys=capsys)
     fails(checks.check_04_task2, None, task=2, match="None")
-    fails(checks.check_04_task2, 1.0, task=2, match="not the default")  # what Keras 1 and 2 used
-    fails(checks.check_04_task2, 0.01, task=2, match="not the default")
+    for wrong in (1.0, 0.01, 0.95, 1e-7):  # Keras 1 and 2's; another optimizer's; rho; epsilon
+        fails(checks.check_04_task2, wrong, task=2, match="not the default")
 
 
-def compiled(optimizer, loss="binary_crossentropy", compile_it=True) -> keras.Model:
-    autoencoder, _, _ = models.build_autoencoder(32)
+def compiled(optimizer, loss="binary_crossentropy", compile_it=True, code_size=32) -> keras.Model:
+    autoencoder, _, _ = models.build_autoencoder(code_size)
     if compile_it:
         autoencoder.compile(optimizer=optimizer, loss=loss)
     return autoencoder
 
 
+class UnregisteredAdadelta(keras.optimizers.Adadelta):
+    """A student's own Adadelta class, not registered with Keras."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.extra = True
+
+    def get_config(self):
+        return {**super().get_config(), "extra": self.extra}
+
+
 def test_04_task3(capsys):
-    right = compiled(keras.optimizers.Adadelta(learning_rate=1.0))
+    right = solution(NB04, 3, "autoencoder")
     weights = [w.copy() for w in right.get_weights()]
     passes(checks.check_04_task3, right, task=3, capsys=capsys)
     assert all(np.array_equal(a, b) for a, b in zip(weights, right.get_weights())), "the check must not train it"
     fails(checks.check_04_task3, None, task=3, match="None")
     fails(checks.check_04_task3, compiled(None, compile_it=False), task=3, match="not compiled")
     fails(checks.check_04_task3, compiled("adadelta"), task=3, match="should get below")  # the article's line
+    fails(checks.check_04_task3, compiled(keras.optimizers.Adadelta()), task=3, match="learning rate 0.001")
     fails(checks.check_04_task3, compiled(keras.optimizers.Adam(learning_rate=1e-3)), task=3, match="Adam")
-    fails(checks.check_04_task3, compiled(keras.optimizers.Adadelta(learning_rate=1.0), loss="mse"), task=3,
+    rate = right.optimizer.get_config()["learning_rate"]
+    fails(checks.check_04_task3, compiled(keras.optimizers.Adadelta(rate), loss="mse"), task=3,
           match="binary cross-entropy")
+    squared_error = compiled(keras.optimizers.Adadelta(rate), loss=keras.losses.MeanSquaredError())
+    message = fails(checks.check_04_task3, squared_error, task=3, match="MeanSquaredError")
+    assert " object at 0x" not in message
+    fails(checks.check_04_task3, compiled(keras.optimizers.Adadelta(rate),
+                                          loss=keras.losses.BinaryCrossentropy(from_logits=True)), task=3,
+          match="on probabilities")
+    fails(checks.check_04_task3, compiled(keras.optimizers.Adadelta(rate), code_size=128), task=3,
+          match="784-32-784")
+    fails(checks.check_04_task3, compiled(UnregisteredAdadelta(learning_rate=rate)), task=3,
+          match="could not copy your compiled model")
 
 
-def test_04_task4(capsys):
-    codes = np.maximum(np.random.default_rng(0).normal(size=(50, 8)), 0).astype(np.float32)
-    codes[:, [2, 5]] = 0.0
-
-    def right(c):
-        return np.flatnonzero(c.max(axis=0) <= 0)
-
-    output = passes(checks.check_04_task4, right, codes, task=4, capsys=capsys)
-    assert "finds 2 dead unit(s) among the 8" in output
+def test_04_task4(mnist, capsys):
+    find_dead_units, codes = solution(NB04, 4, "find_dead_units", "codes")
+    output = passes(checks.check_04_task4, find_dead_units, codes, task=4, capsys=capsys)
+    assert f"among the {codes.shape[1]} of the trained encoder" in output
     fails(checks.check_04_task4, stub, codes, task=4, match="NotImplementedError")
     fails(checks.check_04_task4, None, codes, task=4, match="None")
     fails(checks.check_04_task4, lambda c: np.flatnonzero(c.mean(axis=0) < 1e-2), codes, task=4,
           match="positive for some row")  # nearly dead counted as dead
     fails(checks.check_04_task4, lambda c: np.flatnonzero((c == 0).any(axis=0)), codes, task=4,
           match="positive for some row")  # zero for some image, not for every image
-    fails(checks.check_04_task4, lambda c: np.flatnonzero(c.max(axis=1) <= 0), codes, task=4, match="misses")
-    fails(checks.check_04_task4, lambda c: c.max(axis=0) <= 0, codes, task=4, match="mask")
-    fails(checks.check_04_task4, lambda c: list(np.flatnonzero(c.max(axis=0) <= 0)), None, task=4, match="codes")
+    fails(checks.check_04_task4, lambda c: np.flatnonzero(c.max(axis=1) <= 0), codes, task=4, match="misses|outside")
+    fails(checks.check_04_task4, lambda c: find_dead_units(c.T), codes, task=4, match="outside|misses|positive")
+    fails(checks.check_04_task4, lambda c: np.isin(np.arange(c.shape[1]), find_dead_units(c)), codes, task=4,
+          match="mask")
+    fails(checks.check_04_task4, lambda c: np.where(np.isin(np.arange(c.shape[1]), find_dead_units(c))), codes,
+          task=4, match="tuple")
+    fails(checks.check_04_task4, lambda c: find_dead_units(c)[::-1].copy(), codes, task=4, match="increasing order")
+    fails(checks.check_04_task4, lambda c: len(find_dead_units(c)), codes, task=4, match="1-D array")
+    fails(checks.check_04_task4, lambda c: find_dead_units(c).astype(float), codes, task=4, match="integer")
+    fails(checks.check_04_task4, find_dead_units, None, task=4, match="codes")
+    message = fails(checks.check_04_task4, find_dead_units, mnist["x_test"], task=4, match="pixels")
+    assert "passed" not in message
+    untrained = models.build_autoencoder(32, seed=5)[1]
+    fails(checks.check_04_task4, find_dead_units, untrained.predict(mnist["x_test"], verbose=0), task=4,
+          match="not the trained encoder's codes")
+    trained = solution(NB04, 4, "trained_encoder")
+    fails(checks.check_04_task4, find_dead_units, trained.predict(mnist["x_train"], verbose=0), task=4,
+          match="test digits")
+    fails(checks.check_04_task4, find_dead_units, codes[:100], task=4, match="all of them")
 
 
 # --- 05 -------------------------------------------------------------------------------------------
 
-def draw_right(x, y, n_per_class, seed):
-    rng = np.random.default_rng(seed)
-    index = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.unique(y)])
-    rng.shuffle(index)
-    return x[index], y[index]
-
-
 def test_05_task1(capsys):
-    passes(checks.check_05_task1, draw_right, task=1, capsys=capsys)
-    passes(checks.check_05_task1, data.stratified_sample, task=1, capsys=capsys)
+    draw = solution(NB05, 1, "draw_labelled")
+    passes(checks.check_05_task1, draw, task=1, capsys=capsys)
     fails(checks.check_05_task1, stub, task=1, match="NotImplementedError")
     fails(checks.check_05_task1, None, task=1, match="None")
 
@@ -388,15 +495,28 @@ def test_05_task1(capsys):
         index = np.concatenate([np.flatnonzero(y == c)[:n] for c in np.unique(y)])
         return x[index], y[index]
 
+    def block_from_a_random_start(x, y, n, seed):
+        rng = np.random.default_rng(seed)
+        index = []
+        for c in np.unique(y):
+            members = np.flatnonzero(y == c)
+            start = rng.integers(len(members) - n + 1)
+            index.extend(members[start:start + n])
+        return x[np.array(index)], y[np.array(index)]
+
+    def every_kth(x, y, n, seed):
+        index = np.concatenate([np.flatnonzero(y == c)[seed % 2::2][:n] for c in np.unique(y)])
+        return x[index], y[index]
+
     def unseeded(x, y, n, seed):
-        return draw_right(x, y, n, int(np.random.default_rng().integers(1000)))
+        return draw(x, y, n, int(np.random.default_rng().integers(1000)))
 
     def unbalanced(x, y, n, seed):
         index = np.random.default_rng(seed).choice(len(y), size=n * len(np.unique(y)), replace=False)
         return x[index], y[index]
 
     def shuffled_separately(x, y, n, seed):
-        x_subset, y_subset = draw_right(x, y, n, seed)
+        x_subset, y_subset = draw(x, y, n, seed)
         return np.random.default_rng(seed).permutation(x_subset), y_subset
 
     def with_replacement(x, y, n, seed):
@@ -410,47 +530,43 @@ def test_05_task1(capsys):
         return x[index], y[index]
 
     fails(checks.check_05_task1, first_of_each_class, task=1, match="first n examples")
+    fails(checks.check_05_task1, block_from_a_random_start, task=1, match="block of consecutive examples")
+    fails(checks.check_05_task1, every_kth, task=1, match="evenly spaced")
     fails(checks.check_05_task1, unseeded, task=1, match="same seed gave different")
+    fails(checks.check_05_task1, lambda x, y, n, seed: draw(x, y, n, 0), task=1, match="same subset")
     fails(checks.check_05_task1, unbalanced, task=1, match="examples of class")
     fails(checks.check_05_task1, shuffled_separately, task=1, match="drawn or shuffled separately")
     fails(checks.check_05_task1, with_replacement, task=1, match="more than once")
     fails(checks.check_05_task1, ten_classes_assumed, task=1, match="raised ValueError")
     fails(checks.check_05_task1, lambda x, y, n, seed: np.arange(n), task=1, match="two arrays")
-
-
-def interval_right(baseline, candidate):
-    """The paired 95 % t-interval, written another way than the solution: sd with ddof=0 over √(n − 1), t.isf."""
-    from scipy import stats
-
-    b, c = np.array(baseline, dtype=np.float64), np.array(candidate, dtype=np.float64)
-    if b.shape != c.shape or len(b) < 2:
-        raise ValueError("not paired, or fewer than 2 subsets")
-    d = c - b
-    half = stats.t.isf(0.025, len(d) - 1) * np.sqrt(np.mean((d - d.mean()) ** 2) / (len(d) - 1))
-    return c.mean() - b.mean(), d.mean() - half, d.mean() + half, bool(d.mean() - half > 0)
+    fails(checks.check_05_task1, lambda x, y, n, seed: draw(x, y, n, seed)[::-1], task=1, match="shapes")
+    fails(checks.check_05_task1, lambda x, y, n, seed: data.stratified_sample(x, y, n, seed), task=1,
+          match="uses `stratified_sample`")
+    fails(checks.check_05_task1, lambda x, y, n, seed: draw(x, y, 2 * n, seed), task=1, match="n_per_class=1")
 
 
 def interval_of_the_course(baseline, candidate):
-    """The same from helpers.statistics.paired_interval (candidate first), to show that it agrees with the check."""
+    """The paired interval from helpers.statistics.paired_interval (candidate first), which the check must accept."""
     from helpers.statistics import paired_interval
 
     result = paired_interval(candidate, baseline)
     return result.mean, result.low, result.high, result.low > 0
 
 
-def interval_wrong(half=None, gain=None, helps=None, check_lengths=True, check_size=True):
-    """interval_right with one part replaced: half and gain functions of (b, c), helps of (gain, low, high)."""
-    from scipy import stats
+def interval_wrong(right, half=None, gain=None, helps=None, check_lengths=True, check_size=True):
+    """The solution ``right`` with one part replaced: half and gain functions of (b, c), helps of (gain, low, high)."""
 
     def paired(baseline, candidate):
         b, c = np.asarray(baseline, dtype=np.float64), np.asarray(candidate, dtype=np.float64)
-        if check_lengths and len(b) != len(c):
-            raise ValueError("not paired")
-        if check_size and len(b) < 2:
-            raise ValueError("fewer than 2 subsets")
-        d, n = c - b, len(b)
-        g = gain(b, c) if gain else float(np.mean(d))
-        h = half(b, c) if half else stats.t.ppf(0.975, n - 1) * np.std(d, ddof=1) / np.sqrt(n)
+        if not check_lengths and len(b) != len(c):  # one accuracy against five: NumPy broadcasts it
+            n = max(len(b), len(c))
+            b, c = np.broadcast_to(b, n).copy(), np.broadcast_to(c, n).copy()
+        if not check_size and len(b) == len(c) < 2:
+            d = float(np.mean(c - b))
+            return d, d, d, d > 0
+        g, low, high, verdict = right(b, c)
+        h = half(b, c) if half else (high - low) / 2
+        g = gain(b, c) if gain else g
         low, high = g - h, g + h
         return g, low, high, helps(g, low, high) if helps else bool(low > 0)
 
@@ -460,74 +576,78 @@ def interval_wrong(half=None, gain=None, helps=None, check_lengths=True, check_s
 def test_05_task2(capsys):
     from scipy import stats
 
-    check = checks.check_05_task2
-    t = lambda b: stats.t.ppf(0.975, len(b) - 1)  # noqa: E731
-    se = lambda b, c, ddof=1: np.std(c - b, ddof=ddof) / np.sqrt(len(b))  # noqa: E731
-    passes(check, interval_right, task=2, capsys=capsys)
+    check, right = checks.check_05_task2, solution(NB05, 2, "paired_interval_by_hand")
+    half_of = lambda b, c: (lambda g, lo, hi, h: (hi - lo) / 2)(*right(b, c))  # noqa: E731
+    t = lambda b, q=0.975, dof=None: stats.t.ppf(q, len(b) - 1 if dof is None else dof)  # noqa: E731
+    passes(check, right, task=2, capsys=capsys)
     passes(check, interval_of_the_course, task=2, capsys=capsys)
-    passes(check, interval_wrong(half=lambda b, c: {2: 12.706, 5: 2.776, 8: 2.365}[len(b)] * se(b, c)), task=2,
-           capsys=capsys)  # t read from a printed table, 3 decimals
+    table = {2: 12.706, 5: 2.776, 8: 2.365}  # t read from a printed table, 3 decimals
+    passes(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * table[len(b)] / t(b)), task=2,
+           capsys=capsys)
     fails(check, stub, task=2, match="NotImplementedError")
     fails(check, None, task=2, match="None")
     fails(check, 3, task=2, match="should be a function")
     # The old rule of thumb: gain ± the larger of the two arms' standard deviations (ddof=0 or 1).
-    fails(check, interval_wrong(half=lambda b, c: max(np.std(b), np.std(c))), task=2,
+    fails(check, interval_wrong(right, half=lambda b, c: max(np.std(b), np.std(c))), task=2,
           match="larger of the two arms' standard deviations")
-    fails(check, interval_wrong(half=lambda b, c: max(np.std(b, ddof=1), np.std(c, ddof=1))), task=2,
+    fails(check, interval_wrong(right, half=lambda b, c: max(np.std(b, ddof=1), np.std(c, ddof=1))), task=2,
           match="larger of the two arms' standard deviations")
-    fails(check, interval_wrong(half=lambda b, c: 1.96 * se(b, c)), task=2, match="normal 1.96 instead of Student's t")
-    fails(check, interval_wrong(half=lambda b, c: t(b) * se(b, c, ddof=0)), task=2, match=r"divides by n \(ddof=0\)")
-    fails(check, interval_wrong(half=lambda b, c: t(b) * np.sqrt((np.var(b, ddof=1) + np.var(c, ddof=1)) / len(b))),
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * 1.96 / t(b)), task=2,
+          match="normal 1.96 instead of Student's t")
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * np.sqrt((len(b) - 1) / len(b))), task=2,
+          match=r"divides by n \(ddof=0\)")
+    fails(check, interval_wrong(right, half=lambda b, c: t(b) * np.sqrt((np.var(b, ddof=1) + np.var(c, ddof=1))
+                                                                        / len(b))),
           task=2, match="two arms as independent samples")
-    fails(check, interval_wrong(half=lambda b, c: (lambda ci: (ci.high - ci.low) / 2)(
+    fails(check, interval_wrong(right, half=lambda b, c: (lambda ci: (ci.high - ci.low) / 2)(
           stats.ttest_ind(c, b).confidence_interval())), task=2, match="two arms as independent samples")
-    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(0.95, len(b) - 1) * se(b, c)), task=2,
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * t(b, 0.95) / t(b)), task=2,
           match="90 % interval")
-    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(0.975, len(b)) * se(b, c)), task=2,
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * t(b, dof=len(b)) / t(b)), task=2,
           match="t has n degrees of freedom")
-    fails(check, interval_wrong(half=lambda b, c: 2.776 * se(b, c)), task=2,
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * 2.776 / t(b)), task=2,
           match="value for 5 subsets .4 degrees of freedom., used on 8 subsets")
-    fails(check, interval_wrong(half=lambda b, c: t(b) * np.std(c - b, ddof=1)), task=2, match="range of single")
-    fails(check, interval_wrong(half=lambda b, c: 2 * t(b) * se(b, c)), task=2,
-          match="not the 95 % paired t-interval: its half-width is")
+    fails(check, interval_wrong(right, half=lambda b, c: half_of(b, c) * np.sqrt(len(b))), task=2,
+          match="range of single")
+    message = fails(check, interval_wrong(right, half=lambda b, c: 2 * half_of(b, c)), task=2,
+                    match="not the 95 % paired t-interval: it is wider")
+    assert "expected" not in message
     # The differences the wrong way round, baseline − candidate (with their interval and verdict).
-    fails(check, lambda b, c: interval_right(c, b), task=2, match="wrong way round")
-    fails(check, interval_wrong(gain=lambda b, c: float(np.median(c - b))), task=2,
+    fails(check, lambda b, c: right(c, b), task=2, match="wrong way round")
+    fails(check, interval_wrong(right, gain=lambda b, c: float(np.median(np.subtract(c, b)))), task=2,
           match="not the mean of the paired differences")
-    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, hi, lo, h))(*interval_right(b, c)), task=2,
-          match="is above `high`")
-    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, -hi, -lo, h))(*interval_right(b, c)), task=2,
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, hi, lo, h))(*right(b, c)), task=2, match="is above `high`")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, -hi, -lo, h))(*right(b, c)), task=2,
           match="that of baseline − candidate")
-    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, lo, hi + 1, h))(*interval_right(b, c)), task=2,
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, lo, hi + 1, h))(*right(b, c)), task=2,
           match="not centred on the gain")
     # helps: a positive mean is not enough; a real loss is no help; a real gain is one.
-    fails(check, interval_wrong(helps=lambda g, low, high: g > 0), task=2,
+    fails(check, interval_wrong(right, helps=lambda g, low, high: g > 0), task=2,
           match=r"positive mean gain within the noise on 5 subsets, `helps` is True, but the interval .* includes 0")
-    fails(check, interval_wrong(helps=lambda g, low, high: low > 0 or high < 0), task=2, match="a real loss")
-    fails(check, interval_wrong(helps=lambda g, low, high: low > 1e9), task=2, match="`helps` is False, but")
-    fails(check, interval_wrong(helps=lambda g, low, high: "yes" if low > 0 else "no"), task=2,
+    fails(check, interval_wrong(right, helps=lambda g, low, high: low > 0 or high < 0), task=2, match="a real loss")
+    fails(check, interval_wrong(right, helps=lambda g, low, high: low > 1e9), task=2, match="`helps` is False, but")
+    fails(check, interval_wrong(right, helps=lambda g, low, high: "yes" if low > 0 else "no"), task=2,
           match="True or False")
     # Arrays that cannot be paired, and a single subset, must raise ValueError.
-    fails(check, interval_wrong(check_lengths=False), task=2, match="accepted arrays of 5 and 1 subsets")
-    fails(check, interval_wrong(check_size=False), task=2, match="accepted arrays of 1 and 1 subsets: one difference")
+    fails(check, interval_wrong(right, check_lengths=False), task=2, match="accepted arrays of 5 and 1 subsets")
+    fails(check, interval_wrong(right, check_size=False), task=2,
+          match="accepted arrays of 1 and 1 subsets: one difference")
 
     def typed_error(baseline, candidate):
         if len(baseline) != len(candidate):
             raise TypeError("not paired")
-        return interval_right(baseline, candidate)
+        return right(baseline, candidate)
 
     fails(check, typed_error, task=2, match="raised TypeError, not ValueError")
-    fails(check, lambda b, c: interval_right(b, c)[:3], task=2, match="four values.*got tuple of 3 values")
-    fails(check, lambda b, c: list(interval_right(b, c)) + [0.0], task=2, match="four values.*got list of 5 values")
+    fails(check, lambda b, c: right(b, c)[:3], task=2, match="four values.*got tuple of 3 values")
+    fails(check, lambda b, c: list(right(b, c)) + [0.0], task=2, match="four values.*got list of 5 values")
     fails(check, lambda b, c: None, task=2, match="four values.*got NoneType")
-    fails(check, interval_wrong(half=lambda b, c: stats.t.ppf(97.5, len(b) - 1) * se(b, c)), task=2,
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, np.nan, hi, h))(*right(b, c)), task=2,
           match=r"`low` is nan, not a finite number")
-    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, None, hi, h))(*interval_right(b, c)), task=2,
-          match="`low` is None")
-    fails(check, lambda b, c: (lambda g, lo, hi, h: (np.array([g, g]), lo, hi, h))(*interval_right(b, c)),
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (g, None, hi, h))(*right(b, c)), task=2, match="`low` is None")
+    fails(check, lambda b, c: (lambda g, lo, hi, h: (np.array([g, g]), lo, hi, h))(*right(b, c)),
           task=2, match="`gain` should be a single number")
-    fails(check, lambda b, c: interval_right(b, c) if isinstance(b, np.ndarray) else b - c, task=2,
-          match="on Python lists")
+    fails(check, lambda b, c: right(b, c) if isinstance(b, np.ndarray) else b - c, task=2, match="on Python lists")
 
     def division_by_zero(baseline, candidate):
         raise ZeroDivisionError("division by zero")
@@ -537,21 +657,19 @@ def test_05_task2(capsys):
 
 @pytest.fixture(scope="module")
 def article(mnist) -> dict:
-    """The article's pretrained encoder (fast mode) and the 10-per-class labelled subset of seed 0."""
-    from helpers import pretrained
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EIAM_FAST", "1")
-        encoder = pretrained.load_or_train("article", verbose=0)[0]
-    x_few, y_few = data.stratified_sample(mnist["x_train"], mnist["y_train"].astype("int32"), 10, seed=0)
-    return {"encoder": encoder, "x_few": x_few, "y_few": y_few.astype("int32")}
+    """The article's pretrained encoder (fast mode), the 10-per-class labelled subset of seed 0, the test set."""
+    encoder, x_few, y_few = solution(NB05, 3, "encoder", "x_few", "y_few")
+    return {"encoder": encoder, "x_few": x_few, "y_few": y_few, "x_train": mnist["x_train"],
+            "y_train": mnist["y_train"].astype("int32"), "x_test": mnist["x_test"],
+            "y_test": mnist["y_test"].astype("int32")}
 
 
 def classifier_on(encoder, *middle, copy=False, train=None, **train_arguments) -> keras.Model:
-    """encoder -> middle layers -> softmax head; trained on the subset with the course's Trainer when ``train``."""
+    """encoder -> middle layers -> softmax head; trained on ``train`` with the course's Trainer when given."""
     if copy:
         body = keras.models.clone_model(encoder)
-        body.set_weights(encoder.get_weights())
+        if copy != "architecture only":
+            body.set_weights(encoder.get_weights())
         encoder = body
     l2 = train_arguments.pop("l2", 0.0)
     head = keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0),
@@ -566,33 +684,47 @@ def classifier_on(encoder, *middle, copy=False, train=None, **train_arguments) -
     return model
 
 
-def test_05_task3(mnist, article, capsys):
+def standardising(encoder, images):
+    from helpers import finetuning
+
+    return finetuning.Standardize(*finetuning.code_statistics(encoder, images))
+
+
+def test_05_task3(article, capsys):
     encoder, subset = article["encoder"], (article["x_few"], article["y_few"])
-    normalise = keras.layers.Normalization()
-    normalise.adapt(encoder.predict(mnist["x_train"], verbose=0))
-    probe = classifier_on(encoder, normalise, train=subset, head_only=True, steps=300, learning_rate=1e-2, l2=1e-2)
+    probe = solution(NB05, 3, "probe_classifier")
     weights = [w.copy() for w in probe.get_weights()]
     passes(checks.check_05_task3, probe, task=3, capsys=capsys)
     assert all(np.array_equal(a, b) for a, b in zip(weights, probe.get_weights())), "the check must not train it"
     fails(checks.check_05_task3, None, task=3, match="None")
     fails(checks.check_05_task3, lambda x: x, task=3, match="keras.Model")
     fails(checks.check_05_task3, encoder, task=3, match=r"\(None, 32\)")
+    on_train = standardising(encoder, article["x_train"])
+    probe_settings = {"head_only": True, "steps": 150, "learning_rate": 1e-2, "l2": 1e-2}
     brief_on_raw_codes = classifier_on(encoder, train=subset, head_only=True, steps=240, learning_rate=1e-3)
-    fails(checks.check_05_task3, brief_on_raw_codes, task=3, match="trained to convergence")
-    untrained_head = classifier_on(encoder, normalise)
-    fails(checks.check_05_task3, untrained_head, task=3, match="trained to convergence")
+    fails(checks.check_05_task3, brief_on_raw_codes, task=3, match="unstandardised")
+    fails(checks.check_05_task3, classifier_on(encoder, on_train), task=3, match="trained as the task asks")
     everything_trained = classifier_on(encoder, copy=True, train=subset, steps=300, learning_rate=1e-3)
     fails(checks.check_05_task3, everything_trained, task=3, match="not the pretrained ones")
-    scratch = classifier_on(keras.models.clone_model(encoder), train=subset, steps=300, learning_rate=1e-3)
+    scratch = classifier_on(encoder, copy="architecture only", train=subset, steps=300, learning_rate=1e-3)
     fails(checks.check_05_task3, scratch, task=3, match="not the pretrained ones")
     pixels_only = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(10, activation="softmax")])
     fails(checks.check_05_task3, pixels_only, task=3, match="no 784 × 32 weight matrix")
+    on_test = classifier_on(encoder, on_train, train=(article["x_test"], article["y_test"]), **probe_settings)
+    fails(checks.check_05_task3, on_test, task=3, match="trained on other images or labels|more than 10 labels")
+    every_label = classifier_on(encoder, on_train, train=(article["x_train"], article["y_train"]), **probe_settings)
+    fails(checks.check_05_task3, every_label, task=3, match="trained on other images or labels|more than 10 labels")
+    for images, which in ((article["x_few"], "100 labelled digits"), (article["x_test"], "test digits")):
+        wrong_statistics = classifier_on(encoder, standardising(encoder, images))  # found before any training
+        fails(checks.check_05_task3, wrong_statistics, task=3, match=f"standard deviation of the {which}")
+    hidden_layer = classifier_on(encoder, on_train, keras.layers.Dense(64, activation="relu"))
+    fails(checks.check_05_task3, hidden_layer, task=3, match="one Dense layer of 10 units")
 
 
 def test_05_task4(article, capsys):
     encoder, subset = article["encoder"], (article["x_few"], article["y_few"])
     pretrained_weights = [w.copy() for w in encoder.get_weights()]
-    naive = classifier_on(encoder, copy=True, train=subset, steps=300, learning_rate=1e-3)
+    naive = solution(NB05, 4, "naive_classifier")
     output = passes(checks.check_05_task4, naive, task=4, capsys=capsys)
     assert "Naive fine-tuning: " in output and "a frozen probe on the same labels" in output
     assert all(np.array_equal(a, b) for a, b in zip(pretrained_weights, encoder.get_weights()))
@@ -601,82 +733,105 @@ def test_05_task4(article, capsys):
     frozen_probe = classifier_on(encoder, train=subset, head_only=True, steps=300, learning_rate=1e-2, l2=1e-2)
     fails(checks.check_05_task4, frozen_probe, task=4, match="only the head was trained")
     barely_trained = classifier_on(encoder, copy=True, train=subset, steps=5, learning_rate=1e-3)
-    fails(checks.check_05_task4, barely_trained, task=4, match="of its own 100 labelled digits")
+    fails(checks.check_05_task4, barely_trained, task=4, match="barely trained|of its own 100 labelled digits")
+    nudged = classifier_on(encoder, copy=True, train=subset, steps=30, learning_rate=1e-6)
+    message = fails(checks.check_05_task4, nudged, task=4, match="barely trained")
+    assert "every weight was trained" not in message
+    scratch = classifier_on(encoder, copy="architecture only", train=subset, steps=300, learning_rate=1e-3)
+    fails(checks.check_05_task4, scratch, task=4, match="no trace of the pretrained ones")
+    every_label = classifier_on(encoder, copy=True, train=(article["x_train"], article["y_train"]), steps=300,
+                                learning_rate=1e-3)
+    fails(checks.check_05_task4, every_label, task=4, match="more than 10 labels per class")
+    on_test = classifier_on(encoder, copy=True, train=(article["x_test"], article["y_test"]), steps=300,
+                            learning_rate=1e-3)
+    fails(checks.check_05_task4, on_test, task=4, match="of its own 100 labelled digits|more than 10 labels")
 
 
 # --- 06 -------------------------------------------------------------------------------------------
 
-def count_right(encoder, regime):
-    head = encoder.output_shape[-1] * 10 + 10
-    return head + (sum(int(np.prod(w.shape)) for w in encoder.trainable_weights) if regime == "fine-tuned" else 0)
-
-
 def test_06_task1(capsys):
-    passes(checks.check_06_task1, count_right, task=1, capsys=capsys)
+    right = solution(NB06, 1, "numbers_trained")
+    passes(checks.check_06_task1, right, task=1, capsys=capsys)
     fails(checks.check_06_task1, stub, task=1, match="NotImplementedError")
     fails(checks.check_06_task1, None, task=1, match="None")
 
-    def without_head_biases(encoder, regime):
-        return count_right(encoder, regime) - 10
+    def set_and_count(encoder, regime, restore_to=None):
+        was = encoder.trainable
+        encoder.trainable = regime != "frozen"
+        model = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
+        count = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+        encoder.trainable = was if restore_to is None else restore_to
+        return count
 
     def with_count_params(encoder, regime):
-        return encoder.output_shape[-1] * 10 + 10 + (encoder.count_params() if regime == "fine-tuned" else 0)
+        head = right(encoder, "frozen")
+        return head + (encoder.count_params() if regime == "fine-tuned" else 0)
 
-    def leaves_it_frozen(encoder, regime):
-        encoder.trainable = regime == "fine-tuned"
+    def ignores_regime(encoder, regime):
         model = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
-        return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+        return sum(int(np.prod(w.shape)) for w in model.trainable_weights) if regime == "fine-tuned" else \
+            right(encoder, "frozen")
 
-    def everything_always(encoder, regime):
-        return count_right(encoder, "fine-tuned")
-
-    fails(checks.check_06_task1, without_head_biases, task=1, match="10 biases")
+    fails(checks.check_06_task1, lambda encoder, regime: right(encoder, regime) - 10 * (regime == "frozen"), task=1,
+          match="biases")
     fails(checks.check_06_task1, with_count_params, task=1, match="never updates")
-    fails(checks.check_06_task1, leaves_it_frozen, task=1, match="left frozen")
-    fails(checks.check_06_task1, everything_always, task=1, match="frozen: .* is not the number")
+    message = fails(checks.check_06_task1, lambda e, r: right(e, r) + 10 * (r == "fine-tuned"), task=1,
+                    match="not the number of trained numbers")  # the head's biases counted twice
+    assert "batch normalisation" not in message
+    fails(checks.check_06_task1, lambda e, r: set_and_count(e, r, restore_to=False), task=1, match="left|leaves it")
+    fails(checks.check_06_task1, lambda e, r: set_and_count(e, r, restore_to=True), task=1,
+          match="frozen \\(trainable = False\\), .* leaves it trainable")  # always restores trainable=True
+    fails(checks.check_06_task1, lambda e, r: right(e, "fine-tuned"), task=1, match="also counts the encoder")
+    fails(checks.check_06_task1, lambda e, r: right(e, "frozen"), task=1, match="counts only the head")
+    fails(checks.check_06_task1, ignores_regime, task=1, match="given frozen .* counts only the head")
+    fails(checks.check_06_task1, lambda e, r: len(keras.Sequential([e, keras.layers.Dense(10)]).trainable_weights),
+          task=1, match="not the number of trained numbers|only the head|biases")
 
 
-def early_stopping(monitor="val_loss", patience=5, restore=True):
+def early_stopping(monitor, patience, restore, mode="auto", min_delta=0.0, validation=None):
+    """An answer to Task 2 with the given EarlyStopping settings; ``validation`` (x, y, x_val, y_val) -> data."""
+
     def fit(model, x, y, x_val, y_val, epochs):
-        stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=restore)
-        history = model.fit(x, y, epochs=epochs, batch_size=32, validation_data=(x_val, y_val), callbacks=[stopper],
-                            verbose=0)
-        return history.history
+        stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=restore,
+                                                mode=mode, min_delta=min_delta)
+        data_for_validation = (x_val, y_val) if validation is None else validation(x, y, x_val, y_val)
+        return model.fit(x, y, epochs=epochs, batch_size=32, validation_data=data_for_validation,
+                         callbacks=[stopper], verbose=0).history
 
     return fit
 
 
 def test_06_task2(capsys):
-    output = passes(checks.check_06_task2, early_stopping(), task=2, capsys=capsys)
-    assert "5 epochs after the best validation loss" in output
+    output = passes(checks.check_06_task2, solution(NB06, 2, "fit_with_early_stopping"), task=2, capsys=capsys)
+    assert "5 epochs after the lowest validation loss" in output
     fails(checks.check_06_task2, stub, task=2, match="NotImplementedError")
     fails(checks.check_06_task2, None, task=2, match="None")
     fails(checks.check_06_task2, lambda *args: None, task=2, match="None")  # forgot to return the history
-    fails(checks.check_06_task2, early_stopping(monitor="loss"), task=2, match="ran all 40 epochs")
-    fails(checks.check_06_task2, early_stopping(restore=False), task=2, match="weights of the last epoch")
-    fails(checks.check_06_task2, early_stopping(patience=10), task=2, match="patience of 5")
-
-
-def trained_autoencoder(x_train, noise=0.0, inputs=None, targets=None, epochs=10) -> keras.Model:
-    keras.utils.set_random_seed(0)  # fit's shuffling
-    autoencoder, _, _ = models.build_autoencoder(128, noise=noise, seed=0)
-    autoencoder.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy")
-    autoencoder.fit(x_train if inputs is None else inputs, x_train if targets is None else targets, epochs=epochs,
-                    batch_size=64, verbose=0)
-    return autoencoder
+    fails(checks.check_06_task2, early_stopping("loss", 5, True), task=2, match="ran all 18 epochs")
+    message = fails(checks.check_06_task2, early_stopping("val_loss", 5, False), task=2,
+                    match="weights of the last epoch")
+    assert "patience" not in message
+    message = fails(checks.check_06_task2, early_stopping("val_loss", 5, True, mode="max"), task=2,
+                    match="which quantity does the callback watch, in which direction")
+    assert "asks for a patience" not in message
+    message = fails(checks.check_06_task2, early_stopping("val_loss", 5, True, validation=lambda x, y, xv, yv: (x, y)),
+                    task=2, match="those of the training digits")
+    assert "last epoch" not in message
 
 
 def test_06_task3(mnist, capsys):
-    x_train = mnist["x_train"]
-    plain, denoising = trained_autoencoder(x_train), trained_autoencoder(x_train, noise=0.3)
+    plain, denoising = solution(NB06, 3, "plain_autoencoder", "denoising_autoencoder")
     output = passes(checks.check_06_task3, plain, denoising, task=3, capsys=capsys)
     assert "on clean digits" in output
     fails(checks.check_06_task3, None, denoising, task=3, match="`plain_autoencoder` is None")
     fails(checks.check_06_task3, plain, None, task=3, match="`denoising_autoencoder` is None")
-    fails(checks.check_06_task3, denoising, plain, task=3, match="lower by at least")  # swapped
+    fails(checks.check_06_task3, denoising, plain, task=3, match="corrupts its inputs in training")  # swapped
     fails(checks.check_06_task3, plain, plain, task=3, match="lower by at least")  # no noise
-    masked_inputs = keras.ops.convert_to_numpy(keras.layers.Dropout(0.3, seed=1)(x_train, training=True))
-    holes_as_targets = trained_autoencoder(x_train, inputs=masked_inputs, targets=np.clip(masked_inputs, 0, 1))
+    x_train = mnist["x_train"]
+    masked = keras.ops.convert_to_numpy(keras.layers.Dropout(0.3, seed=1)(x_train, training=True))
+    holes_as_targets, _, _ = models.build_autoencoder(128, seed=0)
+    holes_as_targets.compile(optimizer=keras.optimizers.Adam(2e-3), loss="binary_crossentropy")
+    holes_as_targets.fit(masked, np.clip(masked, 0, 1), epochs=10, batch_size=256, verbose=0)
     fails(checks.check_06_task3, plain, holes_as_targets, task=3, match="lower by at least")
     fails(checks.check_06_task3, plain, models.build_autoencoder(128, noise=0.3)[0], task=3, match="compile and fit")
     fails(checks.check_06_task3, plain, models.build_autoencoder(128)[1], task=3, match="not its encoder")

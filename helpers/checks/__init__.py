@@ -13,7 +13,10 @@ is taught::
 
 Raising is what makes a wrong solution notebook fail its nbval run. No check stores the answer it
 expects: each recomputes it from the course's data, with another method than the one the task asks
-for where the task is itself a computation, or tests a property only a right answer has. Checks never
+for where the task is itself a computation, or tests a property only a right answer has; no failure
+prints the value expected, and a hint names the idea first, saying more only on the task's second
+failure. Every check is decorated with :func:`helpers.checks.task.guarded`, so any exception a
+student's object raises inside it becomes the check's own message. Checks never
 change the student's objects (a model is cloned before it is trained). Checks that train a model seed
 their models from fixed seeds (``seed=0``), never through a global random state, so they pass or fail
 the same way every time. Each takes a few seconds at most, in both modes. The checks of notebooks 03 and

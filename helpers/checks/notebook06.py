@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from helpers import data
-from helpers.checks.task import Task, course_data
+from helpers.checks.task import Task, course_data, guarded
 
 NB06 = "06_pitfalls"
 TASK_06_1 = Task(NB06, 1, "Remedy (b): train fewer numbers")
@@ -15,7 +15,7 @@ TASK_06_2 = Task(NB06, 2, "Remedy (a): early stopping")
 TASK_06_3 = Task(NB06, 3, "A pretraining task that cannot be solved by copying: the denoising autoencoder")
 
 #: Task 2: the check trains for at most this many epochs, and the task asks for this patience.
-EARLY_STOPPING_EPOCHS_06, PATIENCE_06 = 40, 5
+EARLY_STOPPING_EPOCHS_06, PATIENCE_06 = 18, 5
 #: Task 3: both autoencoders must reconstruct clean test digits at least this well (binary cross-entropy per
 #: pixel; an untrained one scores about 0.69)...
 TRAINED_ERROR_06 = 0.2
@@ -30,53 +30,85 @@ def _encoders_to_count() -> dict[str, Any]:
 
     from helpers import models
 
-    inputs = keras.Input(shape=(784,))
+    pixels = keras.Input(shape=(784,))
     dense = keras.layers.Dense(24, kernel_initializer=keras.initializers.GlorotUniform(seed=3))
-    hidden = keras.layers.BatchNormalization()(dense(inputs))  # 2 x 24 statistics never trained
-    with_statistics = keras.Model(inputs, keras.layers.Activation("relu")(hidden), name="with_batch_statistics")
+    hidden = keras.layers.BatchNormalization()(dense(pixels))  # 2 x 24 statistics never trained
+    with_statistics = keras.Model(pixels, keras.layers.Activation("relu")(hidden), name="with_batch_statistics")
     return {"the article's encoder (784 → 32)": models.build_autoencoder(32, seed=0)[1],
             "a 784 → 7 encoder": models.build_autoencoder(7, seed=0)[1],
             "an encoder with batch normalisation": with_statistics,
             "a deep features model (64 + 16 numbers)": models.build_deep_autoencoder((64,), 16, seed=0)[2]}
 
 
+def _numbers_updated(encoder: Any, regime: str) -> int:
+    """How many numbers an optimiser updates in encoder -> Dense(10, softmax), counted from its own state.
+
+    Another method than adding up weight sizes: a momentum optimiser keeps one momentum number per number
+    it updates, so the sizes of its momenta, once built for the classifier's trainable variables, are the count.
+    """
+    import keras
+
+    was = encoder.trainable
+    encoder.trainable = {"frozen": False, "fine-tuned": True}[regime]
+    try:
+        classifier = keras.Sequential([encoder, keras.layers.Dense(10, activation="softmax")])
+        optimizer = keras.optimizers.SGD(momentum=0.9)
+        optimizer.build(classifier.trainable_variables)
+        return int(sum(np.prod(momentum.shape) for momentum in optimizer.momentums))
+    finally:
+        encoder.trainable = was
+
+
+@guarded(TASK_06_1)
 def check_06_task1(numbers_trained: object) -> None:
     """Task 1: how many numbers training updates when a softmax head is put on an encoder, frozen or fine-tuned.
 
     Args:
         numbers_trained: function (encoder, regime) -> int, regime "frozen" or "fine-tuned": the number of
             trainable numbers of encoder -> Dense(10, softmax) when only the head is trained, or everything.
-            It must leave ``encoder.trainable`` as it found it.
+            It must leave ``encoder.trainable`` as it found it, True or False.
 
-    Recomputed from each encoder's trainable weights and its output width, on four encoders (one with
-    batch-normalisation statistics, which count as parameters but are never trained).
+    Recomputed from the momenta of an optimiser built for the classifier (see :func:`_numbers_updated`), on
+    four encoders (one with batch-normalisation statistics, which count as parameters but are never trained),
+    each given once trainable and once frozen (``trainable = False``, as a frozen probe leaves it).
     """
     task = TASK_06_1
+    task.answered(numbers_trained, "numbers_trained")
     for name, encoder in _encoders_to_count().items():
-        width = encoder.output_shape[-1]
-        head = width * 10 + 10
-        expected = {"frozen": head, "fine-tuned": head + sum(int(np.prod(w.shape)) for w in encoder.trainable_weights)}
-        for regime in ("frozen", "fine-tuned"):
-            count = task.number_from(task.call(numbers_trained, "numbers_trained", encoder, regime),
-                                     f"numbers_trained(encoder, {regime!r})", integer=True)
-            if not encoder.trainable:
-                task.fail(f"after numbers_trained(encoder, {regime!r}) the encoder is left frozen "
-                          f"(encoder.trainable is False), so fine-tuning it afterwards would train nothing",
-                          "put encoder.trainable back as it was before returning (try ... finally)")
-            if count == expected[regime]:
-                continue
-            if regime == "frozen" and count == width * 10:
-                task.fail(f"for {name}, frozen: {count:,} leaves out the head's 10 biases", "a Dense layer from k "
-                          "inputs to 10 units has k × 10 weights and 10 biases")
-            if regime == "fine-tuned" and count == head + encoder.count_params():
-                task.fail(f"for {name}, fine-tuned: {count:,} also counts parameters the optimiser never updates "
-                          f"(batch normalisation's moving statistics)", "count model.trainable_weights, not "
-                          "count_params()")
-            task.fail(f"for {name}, {regime}: {count:,} is not the number of trained numbers", "build the classifier "
-                      "keras.Sequential([encoder, keras.layers.Dense(10, activation='softmax')]), set "
-                      "encoder.trainable, and add up the sizes of model.trainable_weights")
-    task.passed("numbers_trained is right for 4 encoders, frozen and fine-tuned, including one whose batch "
-                "statistics are never trained, and leaves each encoder as it found it")
+        expected = {regime: _numbers_updated(encoder, regime) for regime in ("frozen", "fine-tuned")}
+        for given_trainable in (True, False):
+            encoder.trainable = given_trainable
+            state = "trainable" if given_trainable else "frozen (trainable = False)"
+            for regime in ("frozen", "fine-tuned"):
+                count = task.number_from(task.call(numbers_trained, "numbers_trained", encoder, regime),
+                                         f"numbers_trained(encoder, {regime!r})", integer=True)
+                if encoder.trainable != given_trainable:
+                    task.fail(f"given {name} {state}, numbers_trained(encoder, {regime!r}) leaves it "
+                              f"{'trainable' if encoder.trainable else 'frozen'}: the next use of the encoder would "
+                              f"train {'nothing of it' if given_trainable else 'it after all'}",
+                              "remember encoder.trainable before changing it, and put that value back (try ... "
+                              "finally)")
+                if count == expected[regime]:
+                    continue
+                if regime == "frozen" and count == expected["frozen"] - 10:
+                    task.fail(f"for {name}, frozen: {count:,} leaves out the head's biases",
+                              "a Dense layer has weights and biases")
+                if count == expected["fine-tuned"] and regime == "frozen":
+                    task.fail(f"for {name}, frozen: {count:,} also counts the encoder's numbers",
+                              "frozen means the encoder is not trained: set encoder.trainable before counting")
+                if regime == "fine-tuned" and count == expected["frozen"]:
+                    task.fail(f"for {name} given {state}, fine-tuned: {count:,} counts only the head",
+                              "fine-tuned means everything is trained: set encoder.trainable = True before counting, "
+                              "whatever it was")
+                if regime == "fine-tuned" and count == expected["frozen"] + encoder.count_params():
+                    task.fail(f"for {name}, fine-tuned: {count:,} also counts numbers the optimiser never updates "
+                              f"(batch normalisation's moving statistics)", "count the trainable weights only")
+                task.fail(f"for {name} given {state}, {regime}: {count:,} is not the number of trained numbers",
+                          "put the head on the encoder, set encoder.trainable for the regime, and let Keras list the "
+                          "trainable weights")
+        encoder.trainable = True
+    task.passed("numbers_trained is right for 4 encoders, each given trainable and frozen, in both regimes, "
+                "including one whose batch statistics are never trained, and leaves each encoder as it found it")
 
 
 def _early_stopping_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -89,6 +121,7 @@ def _early_stopping_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return x_train[train_index], y_train[train_index], x_train[validation_index], y_train[validation_index]
 
 
+@guarded(TASK_06_2)
 def check_06_task2(fit_with_early_stopping: object) -> None:
     """Task 2: training that stops when the validation loss has not improved for 5 epochs, and keeps the best weights.
 
@@ -97,7 +130,7 @@ def check_06_task2(fit_with_early_stopping: object) -> None:
             (a ``keras.callbacks.History`` or its ``.history`` dict), trained with keras.callbacks.EarlyStopping.
 
     Runs it on a fresh, seeded 784-512-10 MLP (notebook 06's, compiled with Adam(3e-3) so that it overfits within
-    about ten epochs) with 10 labelled digits per class, 10 more per class for validation and at most 40 epochs. It
+    about ten epochs) with 10 labelled digits per class, 10 more per class for validation and at most 18 epochs. It
     must stop early, exactly 5 epochs after the best validation
     loss, with the weights of that epoch (the model's validation loss afterwards is the lowest recorded, to 1e-3).
     """
@@ -120,22 +153,51 @@ def check_06_task2(fit_with_early_stopping: object) -> None:
     if "val_loss" not in history:
         task.fail("the history has no validation loss", "pass validation_data=(x_val, y_val) to model.fit")
     val_loss = [float(v) for v in history["val_loss"]]
-    epochs = len(val_loss)
+    epochs, best = len(val_loss), int(np.argmin(val_loss)) + 1
+    if best == epochs and epochs >= EARLY_STOPPING_EPOCHS_06:
+        on_training = float(model.evaluate(x, y, verbose=0, return_dict=True)["loss"])
+        if abs(on_training - val_loss[-1]) <= 1e-3:
+            task.fail("the losses recorded as validation losses are those of the training digits, which keep falling",
+                      "validate on (x_val, y_val), the digits the model is not trained on")
+        task.fail(f"training ran all {epochs} epochs and the recorded validation loss was still falling at the end, "
+                  f"which the validation digits' loss does not do", "validate on (x_val, y_val), the digits the "
+                  "model is not trained on")
     if epochs >= EARLY_STOPPING_EPOCHS_06:
-        task.fail(f"training ran all {epochs} epochs although the validation loss stopped improving at epoch "
-                  f"{int(np.argmin(val_loss)) + 1}", "pass callbacks=[keras.callbacks.EarlyStopping(...)] to "
-                  "model.fit, monitoring 'val_loss', not the training loss")
-    waited = epochs - (int(np.argmin(val_loss)) + 1)
+        task.fail(f"training ran all {epochs} epochs although the validation loss stopped improving at epoch {best}",
+                  "stop on the loss measured on the validation digits, not on the training loss",
+                  "keras.callbacks.EarlyStopping, given to model.fit in its callbacks list")
+    waited = epochs - best
     if waited != PATIENCE_06:
-        task.fail(f"training stopped {waited} epochs after the best validation loss; the task asks for a patience of "
-                  f"{PATIENCE_06}", f"EarlyStopping(monitor='val_loss', patience={PATIENCE_06}, ...)")
+        task.fail(f"training stopped at epoch {epochs}, {waited} epochs after the lowest validation loss (epoch "
+                  f"{best}); stopping on the validation loss with a patience of {PATIENCE_06} stops exactly "
+                  f"{PATIENCE_06} epochs after it", "which quantity does the callback watch, in which direction, "
+                  "how long does it wait, and what counts as an improvement?",
+                  "the defaults of mode and min_delta fit a loss; patience is the number of epochs it waits")
     final = float(model.evaluate(x_val, y_val, verbose=0, return_dict=True)["loss"])
     if abs(final - min(val_loss)) > 1e-3:
-        task.fail(f"after training the model's validation loss is {final:.4f}, not the lowest recorded "
-                  f"({min(val_loss):.4f}): it kept the weights of the last epoch", "restore_best_weights=True")
-    task.passed(f"training stopped after {epochs} of {EARLY_STOPPING_EPOCHS_06} epochs, {PATIENCE_06} epochs after "
-                f"the best validation loss ({min(val_loss):.3f}, epoch {epochs - PATIENCE_06}), and the model keeps "
-                f"the weights of that epoch")
+        on_training = float(model.evaluate(x, y, verbose=0, return_dict=True)["loss"])
+        if abs(final - val_loss[-1]) <= 1e-3:
+            task.fail(f"after training the model's validation loss is {final:.4f}, that of the last epoch, not the "
+                      f"lowest recorded ({min(val_loss):.4f}): it kept the weights of the last epoch",
+                      "the callback can give back the weights of the best epoch")
+        if min(abs(on_training - v) for v in val_loss) <= 1e-3:
+            task.fail("the losses recorded as validation losses are those of the training digits",
+                      "validate on (x_val, y_val), the digits the model is not trained on")
+        task.fail(f"after training the model's loss on (x_val, y_val) is {final:.4f}, neither the lowest validation "
+                  f"loss recorded ({min(val_loss):.4f}) nor the last: the validation losses were measured on other "
+                  f"digits, or the weights are not those of the best epoch", "validate on (x_val, y_val), and keep "
+                  "the weights of the best epoch")
+    task.passed(f"training stopped after {epochs} of at most {EARLY_STOPPING_EPOCHS_06} epochs, {PATIENCE_06} epochs "
+                f"after the lowest validation loss ({min(val_loss):.3f}, epoch {best}), and the model ends with the "
+                f"weights of that epoch (its loss on the validation digits is that lowest one)")
+
+
+def _masks_in_training(model: Any, x: np.ndarray) -> bool:
+    """Whether ``model`` computes something else in training than in inference (a noise layer is active)."""
+    import keras
+
+    training = keras.ops.convert_to_numpy(model(x, training=True))
+    return not np.allclose(training, keras.ops.convert_to_numpy(model(x, training=False)), atol=1e-6)
 
 
 def _reconstruction_error(task: Task, model: object, name: str, inputs: np.ndarray, clean: np.ndarray) -> float:
@@ -154,6 +216,7 @@ def _reconstruction_error(task: Task, model: object, name: str, inputs: np.ndarr
     return float(np.mean(keras.losses.binary_crossentropy(clean, x_hat)))
 
 
+@guarded(TASK_06_3)
 def check_06_task3(plain_autoencoder: object, denoising_autoencoder: object) -> None:
     """Task 3: a denoising autoencoder that reconstructs masked digits better than the plain one.
 
@@ -172,6 +235,9 @@ def check_06_task3(plain_autoencoder: object, denoising_autoencoder: object) -> 
     errors = {}
     for name, model in (("plain_autoencoder", plain_autoencoder), ("denoising_autoencoder", denoising_autoencoder)):
         clean_error = _reconstruction_error(task, model, name, x_test, x_test)
+        if name == "plain_autoencoder" and _masks_in_training(model, x_test[:64]):
+            task.fail("`plain_autoencoder` corrupts its inputs in training: it is a denoising autoencoder",
+                      "the plain one is the article's autoencoder, without noise; pass them in the task's order")
         if clean_error > TRAINED_ERROR_06:
             task.fail(f"`{name}` reconstructs clean test digits with an error of {clean_error:.3f}; a trained "
                       f"autoencoder gets below {TRAINED_ERROR_06}", "compile and fit it on x_train before passing it")
@@ -180,8 +246,8 @@ def check_06_task3(plain_autoencoder: object, denoising_autoencoder: object) -> 
     if not denoising_masked <= plain_masked - DENOISING_MARGIN_06:
         task.fail(f"on masked test digits the denoising autoencoder's error is {denoising_masked:.4f} against "
                   f"{plain_masked:.4f} for the plain one; it should be lower by at least {DENOISING_MARGIN_06}",
-                  "give the model masked inputs and the *clean* images as targets: models.build_autoencoder(128, "
-                  "noise=0.3), then fit(x_train, x_train), with the same settings as the plain one")
+                  "the denoising one sees masked inputs in training and must reproduce the clean images, with the "
+                  "same settings as the plain one", "the noise belongs inside the model, and the targets stay clean")
     task.passed(f"on masked test digits the denoising autoencoder's error is {denoising_masked:.4f} against "
                 f"{plain_masked:.4f} for the plain one; on clean digits: {denoising_clean:.4f} against "
                 f"{plain_clean:.4f}")

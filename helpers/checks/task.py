@@ -2,21 +2,31 @@
 
 A check prints one line when an answer passes, ``✅ Task K passed: <what was verified>``, or raises
 :class:`CheckFailed` (an ``AssertionError``) whose message says what is wrong and where it is taught,
-``❌ Task K: <what is wrong>. Hint: <hint> (taught in <notebook>, section '<section>').`` Use
-:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from` and :meth:`Task.call` to turn
-anything a student may pass (None, a stub that raises, a list instead of an array) into a clear failure.
+``❌ Task K: <what is wrong>. Hint: <hint> (taught in <notebook>, section '<section>').`` Hints point to the
+idea; a hint's ``more`` (a closer look) is added only when the same task fails a second time in the session.
+
+Use :meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from` and :meth:`Task.call` to turn
+anything a student may pass (None, a stub that raises, a list instead of an array) into a clear failure, and
+decorate every check with :func:`guarded`, so that an exception raised by a student's object anywhere in the
+check (a model that cannot be copied, an array that cannot be compared) becomes a failure too.
 """
 
 from __future__ import annotations
 
+import functools
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
 from helpers import data
 
 NO_ANSWER_HINT = "replace the `raise NotImplementedError(...)` line (and any `= None` line above it) with your code"
+
+#: How many times each task (notebook, number) has failed in this session: from the second, hints say more.
+_FAILURES: dict[tuple[str, int], int] = {}
 
 
 class CheckFailed(AssertionError):
@@ -52,17 +62,24 @@ class Task:
         """Print ``✅ Task K passed: <what>``."""
         print(f"✅ Task {self.number} passed: {what}")
 
-    def failure(self, problem: str, hint: str) -> CheckFailed:
-        """The :class:`CheckFailed` for ``problem`` (no final full stop) with ``hint`` and the section."""
+    def failure(self, problem: str, hint: str, more: str | None = None) -> CheckFailed:
+        """The :class:`CheckFailed` for ``problem`` (no final full stop) with ``hint`` and the section.
+
+        ``more``, a closer hint, is added only from the task's second failure in this session on.
+        """
+        key = (self.notebook, self.number)
+        _FAILURES[key] = _FAILURES.get(key, 0) + 1
+        if more and _FAILURES[key] > 1:
+            hint = f"{hint}{' ' if hint.endswith(('?', '.')) else '. '}A closer look: {more}"
         return CheckFailed(
             f"❌ Task {self.number}: {problem}. Hint: {hint} "
             f"(taught in {self.notebook}, section '{self.section}')."
         )
 
-    def fail(self, problem: str, hint: str) -> NoReturn:
+    def fail(self, problem: str, hint: str, more: str | None = None) -> NoReturn:
         """Raise :meth:`failure`."""
         __tracebackhide__ = True  # noqa: F841  (IPython and pytest hide this frame from tracebacks)
-        raise self.failure(problem, hint)
+        raise self.failure(problem, hint, more)
 
     def answered(self, value: object, name: str) -> None:
         """Fail when ``value`` is None: the stub's placeholder, or a function that returned nothing."""
@@ -74,8 +91,8 @@ class Task:
         self.answered(value, name)
         try:
             number = float(np.asarray(value, dtype=np.float64).reshape(()))
-        except (TypeError, ValueError):
-            self.fail(f"`{name}` should be a single number, got {type(value).__name__}", "assign a number to it")
+        except Exception:  # a list, a string, an array of many numbers, an object NumPy cannot convert
+            self.fail(f"`{name}` should be a single number, got {_described(value)}", "assign one number to it")
         if not np.isfinite(number):
             self.fail(f"`{name}` is {number}, not a finite number", "look for a log of 0 or a division by 0")
         if integer:
@@ -89,9 +106,12 @@ class Task:
         self.answered(value, name)
         try:
             array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            self.fail(f"`{name}` should be an array of numbers, got {type(value).__name__}", "return a NumPy array")
+        except Exception:
+            self.fail(f"`{name}` should be an array of numbers, got {_described(value)}", "return a NumPy array")
         if array.shape != shape:
+            if array.shape == shape[::-1] and len(shape) == 2:
+                self.fail(f"`{name}` has shape {array.shape}, expected {shape}: it is transposed",
+                          "keep one row per image, as the inputs have")
             self.fail(f"`{name}` has shape {array.shape}, expected {shape}", "check which axis you reduce or index")
         if not np.all(np.isfinite(array)):
             self.fail(f"`{name}` holds NaN or infinite values", "look for a log of 0 or a division by 0")
@@ -107,10 +127,67 @@ class Task:
             return function(*args)
         except NotImplementedError as error:
             raise self.failure(f"`{name}()` still raises NotImplementedError", NO_ANSWER_HINT) from error
+        except CheckFailed:
+            raise
         except Exception as error:
             raise self.failure(
                 f"`{name}()` raised {type(error).__name__}: {error}", "run it on a small input and read the error"
             ) from error
+
+    def refuse_names(self, function: object, name: str, names: dict[str, str]) -> None:
+        """Fail when ``function``'s code uses one of ``names`` (name -> what the task asks instead)."""
+        used = code_names(function)
+        for forbidden, instead in names.items():
+            if forbidden in used:
+                self.fail(f"`{name}` uses `{forbidden}`, which the task asks you not to use", instead)
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def guarded(task: Task) -> Callable[[F], F]:
+    """Decorate a check: any exception but :class:`CheckFailed` raised while it runs becomes ``task``'s failure.
+
+    A student's object can raise anywhere (a model Keras cannot copy, an optimizer of an unregistered class,
+    an array whose comparison raises); the message names the exception and says the check could not use it.
+    """
+
+    def decorate(check: F) -> F:
+        @functools.wraps(check)
+        def guarded_check(*args: Any, **kwargs: Any) -> None:
+            __tracebackhide__ = True  # noqa: F841
+            try:
+                return check(*args, **kwargs)
+            except CheckFailed:
+                raise
+            except Exception as error:
+                raise task.failure(
+                    f"the check could not use your answer: it raised {type(error).__name__}: {error}",
+                    "use the objects and functions the task names (the course's models, Keras's own classes), "
+                    "and run your cell again before the check",
+                ) from error
+
+        return guarded_check  # type: ignore[return-value]
+
+    return decorate
+
+
+def code_names(function: object) -> set[str]:
+    """The global and attribute names a function's code (nested functions and lambdas included) refers to."""
+    code = getattr(function, "__code__", None)
+    names: set[str] = set()
+    stack: list[Any] = [code] if isinstance(code, types.CodeType) else []
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    return names
+
+
+def _described(value: object) -> str:
+    """How a failure names what a student gave: its type, and its shape when it has one."""
+    shape = getattr(value, "shape", None)
+    return f"{type(value).__name__} of shape {tuple(shape)}" if shape is not None else type(value).__name__
 
 
 def course_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
