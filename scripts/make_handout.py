@@ -172,7 +172,8 @@ def _pyproject() -> str:
         f"dependencies = {strings(project['dependencies'])}", "", "[project.optional-dependencies]",
         f"lab = {strings(project['optional-dependencies']['lab'])}", "",
         "[tool.setuptools.packages.find]", 'include = ["helpers*"]', "",
-        "[tool.setuptools.package-data]", 'helpers = ["samples/*.npz", "samples/*.md", "records/*.json", "hub/*.keras", "hub/*.json"]', "",
+        "[tool.setuptools.package-data]", 'helpers = ["samples/*.npz", "samples/*.md", "records/*.json", "hub/*.keras",'
+        ' "hub/*.json"]', "",
     ])
 
 

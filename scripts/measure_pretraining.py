@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if part == "baselines":
             rows, where = baselines.load_or_run(data, budgets=budgets, seeds=seeds)
             print(f"baselines: {where}")
+            record.setdefault("notes", {})["baselines"] = where
         elif part == "checkpoints":
             encoders = {f"{name} checkpoint": {seed: checkpoints.load(name, seed=seed)
                                                for seed in checkpoints.seeds(name)} for name in checkpoints.NAMES}
