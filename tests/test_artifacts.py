@@ -110,7 +110,7 @@ def test_processes_saving_the_same_folder_at_once_leave_one_whole_folder(tmp_pat
 
     target = tmp_path / "model"
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_save_folder, args=(target, n)) for n in range(3)]
+    processes = [context.Process(target=_save_folder, args=(target, n)) for n in range(2)]
     for process in processes:
         process.start()
     for process in processes:

@@ -62,7 +62,7 @@ def test_a_partial_save_is_moved_aside_said_and_trained_again(course_env, capsys
 def test_deep_recipe_and_bad_names(course_env):
     course_env.setenv("EIAM_FAST", "1")
     settings = pretrained.recipe("deep_denoising")
-    assert settings["epochs"] == 10 and "Dropout(0.7)" in settings["noise"]  # fast mode; the noise chosen on validation
+    assert settings["epochs"] == 5 and "Dropout(0.7)" in settings["noise"]  # fast mode; the noise chosen on validation
     with pytest.raises(validation.ArgumentValueError, match="recipe must be one of"):
         pretrained.recipe("bert")
     with pytest.raises(validation.ArgumentValueError, match="recipe must be one of"):
