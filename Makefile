@@ -30,7 +30,7 @@ lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebo
 	$(BIN)/ruff check helpers tests scripts benchmarks conftest.py notebooks exercises solutions
 
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
-	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTML pages under build/course/.
 	$(BIN)/python -m scripts.build_course --jobs $(JOBS)

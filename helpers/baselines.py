@@ -65,7 +65,7 @@ SCHEDULES = {
 
 
 def course_schedules() -> dict[str, BaselineSchedule]:
-    """The schedules the course uses: :data:`SCHEDULES` in full mode; in fast mode at most 60 steps and one pass.
+    """The schedules the course uses: :data:`SCHEDULES` in full mode; in fast mode at most 30 steps and one pass.
 
     Fast mode (the bundled sample, for tests) keeps every run short; its numbers test that the code runs.
     """
@@ -73,7 +73,7 @@ def course_schedules() -> dict[str, BaselineSchedule]:
 
     if not config.fast_mode():
         return dict(SCHEDULES)
-    return {name: dataclasses.replace(schedule, steps=tuple((b, min(n, 60)) for b, n in schedule.steps),
+    return {name: dataclasses.replace(schedule, steps=tuple((b, min(n, 30)) for b, n in schedule.steps),
                                       epochs_with_all_labels=1) for name, schedule in SCHEDULES.items()}
 
 
