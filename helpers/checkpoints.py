@@ -143,30 +143,22 @@ def train(name: str, data: splits.Splits, *, seed: int = 0, epochs: int | None =
           progress: Callable[[str], None] | None = print) -> tuple[keras.Model, dict]:
     """Pretrain the checkpoint ``name`` from ``seed`` on the pool's images; return its encoder and model card.
 
-    Every ``probe_every`` epochs (and at the end) the encoder's frozen linear probe at 10 labels per class is
-    measured on the validation split (:func:`probe_accuracy`); the card records that curve.
+    Training is :func:`helpers.training.train` (the objective's loss on the validation split after each epoch);
+    every ``probe_every`` epochs (and at the end) the encoder's frozen linear probe at 10 labels per class is
+    measured on the validation split (:func:`probe_accuracy`); the card records both curves.
     """
     recipe = RECIPES[validation.choice(name, "name", NAMES)]
     seed = validation.seed(seed)
     epochs = recipe.epochs if epochs is None else validation.positive_int(epochs, "epochs")
     model, body = recipe.build(seed)
-    trainer = training.Trainer(model, loss=recipe.make_objective(seed),
-                               optimizer=keras.optimizers.Adam(recipe.learning_rate), batch_size=recipe.batch_size,
-                               seed=seed)
-    pool, held_out = trainer.prepare(data.x_pool), trainer.prepare(data.x_val)
-    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
-    probes: list[dict[str, float]] = []
+    probe = training.Measure("val_probe_accuracy", lambda: probe_accuracy(body, data), every=probe_every,
+                             progress=progress)
     start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        history["loss"].append(trainer.train_epoch(pool))
-        history["val_loss"].append(trainer.evaluate(held_out))
-        line = (f"{name} epoch {epoch}/{epochs}: loss {history['loss'][-1]:.4f}, "
-                f"validation {history['val_loss'][-1]:.4f}")
-        if epoch % probe_every == 0 or epoch == epochs:
-            probes.append({"epoch": epoch, "val_probe_accuracy": probe_accuracy(body, data)})
-            line += f", validation probe (10 labels/class) {100 * probes[-1]['val_probe_accuracy']:.1f} %"
-        if progress:
-            progress(f"{line} ({time.perf_counter() - start:.0f} s)")
+    history = training.train(model, data.x_pool, loss=recipe.make_objective(seed),
+                             optimizer=keras.optimizers.Adam(recipe.learning_rate), epochs=epochs,
+                             batch_size=recipe.batch_size, validation_data=(data.x_val,), callbacks=[probe],
+                             seed=seed, verbose=1 if progress else 0)
+    probes = [{"epoch": r["epoch"], "val_probe_accuracy": r["val_probe_accuracy"]} for r in probe.results]
     card = {
         "name": name, "objective": recipe.objective, "architecture": recipe.architecture,
         "output": f"(n, {FEATURES}) features; input (n, 784) pixels in [0, 1]",

@@ -77,18 +77,12 @@ def train(x_labelled: np.ndarray, y_labelled: np.ndarray, data: splits.Splits, *
     model = classifier(seed, start_from)
     objective = objectives.Joint(x_labelled, y_labelled, weight=schedule.weight, threshold=schedule.threshold,
                                  labelled_batch=schedule.labelled_batch, seed=seed)
-    trainer = training.Trainer(model, loss=objective, optimizer=keras.optimizers.Adam(schedule.learning_rate),
-                               batch_size=schedule.batch_size, seed=seed)
-    pool = trainer.prepare(data.x_pool)
-    curve, start = [], time.perf_counter()
-    for epoch in range(1, schedule.epochs + 1):
-        loss = trainer.train_epoch(pool)
-        curve.append({"epoch": epoch, "loss": loss, "val_accuracy": models.accuracy(model, data.x_val, data.y_val),
-                      "seconds": time.perf_counter() - start})
-        if progress:
-            progress(f"  epoch {epoch}/{schedule.epochs}: loss {loss:.4f}, validation "
-                     f"{100 * curve[-1]['val_accuracy']:.2f} % ({curve[-1]['seconds']:.0f} s)")
-    return model, curve
+    accuracy = training.Measure("val_accuracy", lambda: models.accuracy(model, data.x_val, data.y_val),
+                                progress=progress)
+    history = training.train(model, data.x_pool, loss=objective, epochs=schedule.epochs,
+                             optimizer=keras.optimizers.Adam(schedule.learning_rate), batch_size=schedule.batch_size,
+                             callbacks=[accuracy], seed=seed, verbose=0)
+    return model, [{**measured, "loss": loss} for measured, loss in zip(accuracy.results, history["loss"])]
 
 
 def run(data: splits.Splits, *, budgets: Sequence[int], seeds: Sequence[int],

@@ -102,7 +102,18 @@ def patch_mask(n: int | tf.Tensor, *, patch: int, ratio: float, generator: tf.ra
     return tf.reshape(pixels, (-1, SIDE * SIDE))
 
 
-class MaskedReconstruction(training.Objective):
+class UnlabelledObjective(training.Objective):
+    """An objective computed from a batch of images alone, (n, 784) floats in [0, 1]: one array per batch."""
+
+    n_arrays = 1
+
+    def check(self, model: keras.Model, arrays: tuple[object, ...]) -> tuple[np.ndarray, ...]:
+        x = validation.flat_images(arrays[0], "x")
+        validation.model_inputs(model, x, "x")
+        return (x.astype(np.float32, copy=False),)
+
+
+class MaskedReconstruction(UnlabelledObjective):
     """Reconstruct images from a copy with random patches hidden; the loss counts the hidden pixels only.
 
     ``L(x, x̂) = − Σ_{hidden j} [x_j log x̂_j + (1 − x_j) log(1 − x̂_j)] / (number of hidden pixels)``,
@@ -115,18 +126,13 @@ class MaskedReconstruction(training.Objective):
         seed: the masks' generator.
     """
 
-    n_arrays = 1
-
     def __init__(self, *, patch: int = 7, ratio: float = 0.5, seed: int = 0) -> None:
-        self.patch = validation.choice(str(validation.positive_int(patch, "patch")), "patch", ("2", "4", "7", "14"))
-        self.patch = int(self.patch)
+        self.patch = validation.positive_int(patch, "patch")
+        if SIDE % self.patch:
+            raise validation.value_error("patch", f"must divide the image's {SIDE} pixels, got {self.patch}",
+                                         "Use 2, 4, 7 or 14.")
         self.ratio = validation.number(ratio, "ratio", minimum=0.0, maximum=1.0)
         self.generator = tf.random.Generator.from_seed(validation.seed(seed))
-
-    def check(self, model: keras.Model, arrays: tuple[object, ...]) -> tuple[np.ndarray, ...]:
-        x = validation.flat_images(arrays[0], "x")
-        validation.model_inputs(model, x, "x")
-        return (x.astype(np.float32, copy=False),)
 
     def loss(self, model: keras.Model, x: tf.Tensor, mask: tf.Tensor, training: bool) -> tf.Tensor:
         """The loss for a given mask (1 = hidden), e.g. to evaluate every model on the same masks."""
@@ -140,7 +146,7 @@ class MaskedReconstruction(training.Objective):
                                               generator=self.generator), training)
 
 
-class Contrastive(training.Objective):
+class Contrastive(UnlabelledObjective):
     """SimCLR: two augmented views of each image, :func:`nt_xent` between their projections.
 
     The model maps (n, 784) images to (n, d) projections (an encoder followed by a small projection
@@ -152,8 +158,6 @@ class Contrastive(training.Objective):
         seed: the views' random streams.
     """
 
-    n_arrays = 1
-
     def __init__(self, *, temperature: float = 0.2, shift: float = 0.15, rotation: float = 0.05, zoom: float = 0.15,
                  erase: float = 0.2, seed: int = 0) -> None:
         self.temperature = validation.number(temperature, "temperature", minimum=1e-3)
@@ -161,18 +165,13 @@ class Contrastive(training.Objective):
         self.views = [augmenter(shift=shift, rotation=rotation, zoom=zoom, erase=erase, seed=seed + k, name=f"view_{k}")
                       for k in (1, 2)]
 
-    def check(self, model: keras.Model, arrays: tuple[object, ...]) -> tuple[np.ndarray, ...]:
-        x = validation.flat_images(arrays[0], "x")
-        validation.model_inputs(model, x, "x")
-        return (x.astype(np.float32, copy=False),)
-
     def __call__(self, model: keras.Model, batch: tuple[tf.Tensor, ...], training: bool) -> tf.Tensor:
         (x,) = batch
         first, second = (model(view(x, training=True), training=training) for view in self.views)
         return nt_xent(first, second, self.temperature)
 
 
-class Joint(training.Objective):
+class Joint(UnlabelledObjective):
     """Both objectives at once: ``(1/m) Σ J(y, ŷ) + λ (1/n) Σ L_u(x)`` at every step.
 
     Each step draws ``labelled_batch`` labelled images (with replacement; the whole labelled set is held
@@ -194,8 +193,6 @@ class Joint(training.Objective):
         seed: the draws and distortions.
     """
 
-    n_arrays = 1
-
     def __init__(self, x_labelled: object, y_labelled: object, *, weight: float = 1.0, threshold: float = 0.95,
                  labelled_batch: int = 64, seed: int = 0) -> None:
         x_labelled = validation.flat_images(x_labelled, "x_labelled")
@@ -209,11 +206,6 @@ class Joint(training.Objective):
         self.generator = tf.random.Generator.from_seed(seed)
         self.weak = augmenter(shift=0.08, rotation=10 / 360, seed=seed + 1, name="weak")
         self.strong = augmenter(shift=0.15, rotation=0.05, zoom=0.15, erase=0.2, seed=seed + 2, name="strong")
-
-    def check(self, model: keras.Model, arrays: tuple[object, ...]) -> tuple[np.ndarray, ...]:
-        x = validation.flat_images(arrays[0], "x")
-        validation.model_inputs(model, x, "x")
-        return (x.astype(np.float32, copy=False),)
 
     def terms(self, model: keras.Model, x_unlabelled: tf.Tensor, training: bool) -> tuple[tf.Tensor, tf.Tensor]:
         """``(J, L_u)``: the task loss on a labelled batch and the consistency loss on ``x_unlabelled``."""

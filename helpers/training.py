@@ -34,7 +34,7 @@ generator for sampled steps); nothing here changes a global random state.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
@@ -307,6 +307,37 @@ class StopAtLoss(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class Measure(keras.callbacks.Callback):
+    """Measure the model every ``every`` epochs (and after the last one) during :func:`train`.
+
+    After each measured epoch, ``measure()`` is called and ``{"epoch": k, name: value, "seconds": s}`` is
+    appended to :attr:`results` (``s``: seconds since training began); ``progress``, if given, gets a line.
+    For example the validation accuracy of a classifier after every epoch, or a probe every 10 epochs.
+    """
+
+    def __init__(self, name: str, measure: Callable[[], float], *, every: int = 1,
+                 progress: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.name, self.measure = name, validation.callable_(measure, "measure", "a function of no arguments")
+        self.every = validation.positive_int(every, "every")
+        self.progress = progress
+        self.results: list[dict[str, float]] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.start, self.results = time.perf_counter(), []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        last = epoch + 1 == self.params.get("epochs") or self.model.stop_training
+        if (epoch + 1) % self.every and not last:
+            return
+        self.results.append({"epoch": epoch + 1, self.name: float(self.measure()),
+                             "seconds": time.perf_counter() - self.start})
+        if self.progress:
+            losses = "".join(f"{key} {value:.4f}, " for key, value in (logs or {}).items())
+            self.progress(f"  epoch {epoch + 1}: {losses}{self.name} {self.results[-1][self.name]:.4f} "
+                          f"({self.results[-1]['seconds']:.0f} s)")
+
+
 def train(
     model: keras.Model,
     x: object,
@@ -356,6 +387,7 @@ def train(
             raise validation.type_error("validation_data", "a tuple of arrays such as (x_val, y_val)", validation_data)
         validation_data = trainer.prepare(*validation_data)
     callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
+    callback_list.set_params({"epochs": epochs, "verbose": verbose})  # as fit gives them to its callbacks
     history: History = {"loss": []} | ({"val_loss": []} if validation_data is not None else {})
     model.stop_training = False
     callback_list.on_train_begin()
