@@ -454,7 +454,7 @@ def write(solutions: Path, exercises: Path, *, force: bool, now: dt.datetime | N
     """
     generated = generate(solutions)
     if not generated:
-        print(f"no solution notebooks ({NOTEBOOK_PATTERN}) in {_show(solutions)}; nothing to do.")
+        print(f"no solution notebooks (named {NOTEBOOK_PATTERN}) in {_show(solutions)}; nothing to do.")
         return 1
     recorded = read_manifest(exercises)
     writes, students = [], []

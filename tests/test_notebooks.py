@@ -40,7 +40,7 @@ def test_every_notebook_is_named_like_a_course_notebook():
     # The tools list notebooks by NOTEBOOK_PATTERN only; a notebook named otherwise would be left out of them.
     strays = [str(path.relative_to(ROOT)) for folder in FOLDERS for path in sorted(folder.glob("*.ipynb"))
               if path not in NOTEBOOKS]
-    assert not strays, f"rename {strays} to NN_name.ipynb ({NOTEBOOK_PATTERN}), like the other course notebooks"
+    assert not strays, f"rename {strays} to {NOTEBOOK_PATTERN}, like the other course notebooks"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
