@@ -175,7 +175,8 @@ def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str] | None = No
     budgets = splits.label_budgets() if budgets is None else budgets
     seeds = splits.subset_seeds() if seeds is None else seeds
     wanted = artifacts.json_text(settings(tables.check_budgets(budgets), validation.seeds(seeds)))
-    path = artifacts.artifact_path(RESULTS_NAME, ".json")
+    name = RESULTS_NAME if data.dataset == "mnist" else f"{RESULTS_NAME}_{data.dataset}"  # one file per dataset
+    path = artifacts.artifact_path(name, ".json")
     if path.is_file():
         saved = artifacts.load_json(path)
         made_with = {k: v for k, v in (saved.get("settings") or {}).items() if k != "seconds"}
@@ -183,5 +184,5 @@ def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str] | None = No
             return saved["rows"], f"loaded from {path.name} (computed earlier with the same settings)"
     start = time.perf_counter()
     rows = run(data, budgets=budgets, seeds=seeds, progress=progress)
-    tables.save_results(rows, {**settings(budgets, seeds), "seconds": time.perf_counter() - start}, RESULTS_NAME)
+    tables.save_results(rows, {**settings(budgets, seeds), "seconds": time.perf_counter() - start}, name)
     return rows, f"run now ({(time.perf_counter() - start) / 60:.1f} min) and saved to {path.name}"

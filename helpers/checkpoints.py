@@ -5,7 +5,8 @@ Each checkpoint is an encoder (n, 784) -> (n, 128) (the course's convolutional b
 (the 55,000 training images outside the validation split), **without their labels**: no test image and no
 label was ever seen. Two files per checkpoint in ``helpers/hub/``:
 
-- ``<name>.keras``: the encoder in Keras's native format;
+- ``<name>.keras``: the encoder in Keras's native format (``<name>_fashion_mnist.keras`` for one pretrained on
+  Fashion-MNIST's pool instead, ``..._seed<k>`` for pretraining runs other than seed 0);
 - ``<name>.json``: its model card: objective, architecture, data and split, epochs, seed, the validation
   metrics it reached, wall time and machine, the file's sha256, and the command that rebuilds it.
 
@@ -100,20 +101,32 @@ RECIPES = {
 NAMES = tuple(RECIPES)
 
 
-def paths(name: str, hub: Path = HUB, seed: int = 0) -> tuple[Path, Path]:
-    """The checkpoint's ``.keras`` file and its model card: ``<name>[_seed<k>].{keras,json}`` (no suffix for seed 0)."""
+DATASETS = ("mnist", "fashion_mnist")
+
+
+def paths(name: str, hub: Path = HUB, seed: int = 0, dataset: str = "mnist") -> tuple[Path, Path]:
+    """The checkpoint's ``.keras`` file and model card: ``<name>[_<dataset>][_seed<k>].{keras,json}``.
+
+    No dataset suffix for MNIST, no seed suffix for pretraining seed 0.
+    """
     validation.choice(name, "name", NAMES)
-    stem = name if validation.seed(seed) == 0 else f"{name}_seed{seed}"
+    validation.choice(dataset, "dataset", DATASETS)
+    stem = name + ("" if dataset == "mnist" else f"_{dataset}") + ("" if validation.seed(seed) == 0 else f"_seed{seed}")
     return hub / f"{stem}.keras", hub / f"{stem}.json"
 
 
-def seeds(name: str, hub: Path = HUB) -> list[int]:
-    """The pretraining seeds of ``name`` shipped in ``hub`` (each a pretraining run of its own)."""
-    found = [seed for seed in range(10) if paths(name, hub, seed)[1].is_file()]
+def command(name: str, seed: int = 0, dataset: str = "mnist") -> str:
+    """The command that pretrains checkpoint ``name`` from nothing (full mode) and writes it into helpers/hub/."""
+    return (f"python -m scripts.train_checkpoint {name} --seed {seed}"
+            + ("" if dataset == "mnist" else f" --dataset {dataset}"))
+
+
+def seeds(name: str, hub: Path = HUB, dataset: str = "mnist") -> list[int]:
+    """The pretraining seeds of ``name`` (on ``dataset``) shipped in ``hub`` (each a pretraining run of its own)."""
+    found = [seed for seed in range(10) if paths(name, hub, seed, dataset)[1].is_file()]
     if not found:
-        raise validation.value_error("name", f"{name!r} has no checkpoint in {hub}",
-                                     "Restore helpers/hub/ from git, or run "
-                                     f"`python -m scripts.train_checkpoint {name}`.")
+        raise validation.value_error("name", f"{name!r} has no {dataset} checkpoint in {hub}",
+                                     f"Restore helpers/hub/ from git, or run `{command(name, 0, dataset)}`.")
     return found
 
 
@@ -160,7 +173,7 @@ def train(name: str, data: splits.Splits, *, seed: int = 0, epochs: int | None =
                              seed=seed, verbose=1 if progress else 0)
     probes = [{"epoch": r["epoch"], "val_probe_accuracy": r["val_probe_accuracy"]} for r in probe.results]
     card = {
-        "name": name, "objective": recipe.objective, "architecture": recipe.architecture,
+        "name": name, "dataset": data.dataset, "objective": recipe.objective, "architecture": recipe.architecture,
         "output": f"(n, {FEATURES}) features; input (n, 784) pixels in [0, 1]",
         "data": f"{data.dataset}: the {len(data.x_pool):,} pool images (training images minus the validation split "
                 f"of {len(data.x_val):,}, seed {splits.VALIDATION_SEED}), pixels only: no label, no test image",
@@ -171,14 +184,14 @@ def train(name: str, data: splits.Splits, *, seed: int = 0, epochs: int | None =
         "wall_seconds": round(time.perf_counter() - start, 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
         "keras": keras.__version__, "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "command": f"python -m scripts.train_checkpoint {name} --seed {seed} --epochs {epochs}",
+        "command": f"{command(name, seed, data.dataset)} --epochs {epochs}",
     }
     return body, card
 
 
 def save(name: str, encoder_: keras.Model, card: dict, hub: Path = HUB) -> tuple[Path, Path]:
     """Write the encoder and its card (with the file's sha256) into ``hub``; return both paths."""
-    model_path, card_path = paths(name, hub, card["seed"])
+    model_path, card_path = paths(name, hub, card["seed"], card.get("dataset", "mnist"))
     artifacts.save_model(encoder_, model_path)
     artifacts.save_json({**card, "file": model_path.name, "sha256": sha256(model_path),
                          "bytes": model_path.stat().st_size}, card_path)
@@ -187,14 +200,13 @@ def save(name: str, encoder_: keras.Model, card: dict, hub: Path = HUB) -> tuple
     return model_path, card_path
 
 
-def card(name: str, hub: Path = HUB, seed: int = 0) -> dict:
+def card(name: str, hub: Path = HUB, seed: int = 0, dataset: str = "mnist") -> dict:
     """The model card of a shipped checkpoint (a dict; see the module's docstring)."""
-    _, card_path = paths(name, hub, seed)
+    _, card_path = paths(name, hub, seed, dataset)
     if not card_path.is_file():
         raise validation.value_error("name", f"{name!r} has no model card ({card_path})",
                                      f"Restore it with `git checkout -- {_shown(card_path)}`, or rebuild the "
-                                     "checkpoint "
-                                     f"with `python -m scripts.train_checkpoint {name}`.")
+                                     f"checkpoint with `{command(name, seed, dataset)}`.")
     return artifacts.load_json(card_path)
 
 
@@ -205,12 +217,12 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def load(name: str, hub: Path = HUB, seed: int = 0) -> keras.Model:
-    """The shipped encoder ``name`` (pretraining run ``seed``), its file checked against its model card's sha256."""
-    model_path, _ = paths(name, hub, seed)
-    info = card(name, hub, seed)
+def load(name: str, hub: Path = HUB, seed: int = 0, dataset: str = "mnist") -> keras.Model:
+    """The shipped encoder ``name`` (pretraining run ``seed`` on ``dataset``), checked against its card's sha256."""
+    model_path, _ = paths(name, hub, seed, dataset)
+    info = card(name, hub, seed, dataset)
     restore = (f"Restore it with `git checkout -- {_shown(model_path)}` (or download the course again), or retrain it "
-               f"with `{info.get('command', f'python -m scripts.train_checkpoint {name}')}`.")
+               f"with `{info.get('command', command(name, seed, dataset))}`.")
     if not model_path.is_file():
         raise validation.value_error("name", f"{name!r}: the checkpoint file {model_path} is missing", restore)
     digest = sha256(model_path)

@@ -1,6 +1,9 @@
 """Measure the shipped checkpoints and the joint objective on the complete MNIST; write the record notebook 08 reads.
 
     EIAM_MNIST=../shared/data/mnist.npz python -m scripts.measure_pretraining --parts baselines,checkpoints,joint
+    python -m scripts.measure_pretraining --parts joint --joint-budgets 1,100          # more label budgets
+    EIAM_FASHION_MNIST=/usr/share/datasets/fashion-mnist \
+        python -m scripts.measure_pretraining --dataset fashion_mnist --budgets 10 --joint-budgets 10
 
 Parts (each replaces its own rows in the record and keeps the others'):
 
@@ -12,6 +15,12 @@ Parts (each replaces its own rows in the record and keeps the others'):
 - ``joint``: the joint objective at 10 labels per class on the 5 reported subsets, from random weights
   (``--joint-starts scratch``; ``contrastive`` starts from the contrastive checkpoints), about 5 minutes per
   subset on 2 cores.
+
+A part measured at some label budgets only replaces its rows at those budgets (``--budgets`` for baselines and
+checkpoints, ``--joint-budgets`` for joint), and records its wall time and command under a name of its own
+(``"joint (1, 100 labels per class)"``). With ``--dataset fashion_mnist`` the same parts are measured on
+Fashion-MNIST, with its own checkpoints (``helpers/hub/<name>_fashion_mnist.*``), into
+``helpers/records/better_pretraining_fashion_mnist.json``.
 
 The record, ``helpers/records/better_pretraining.json``, holds every row (validation and test accuracy), the
 settings, each part's wall time and this command; its ``"selection"`` entry (the validation curves behind
@@ -30,14 +39,27 @@ from pathlib import Path
 
 from helpers import artifacts, baselines, checkpoints, config, finetuning, joint, splits
 
-RECORD = Path(__file__).resolve().parent.parent / "helpers" / "records" / "better_pretraining.json"
+RECORDS = Path(__file__).resolve().parent.parent / "helpers" / "records"
 PARTS = ("baselines", "checkpoints", "joint")
+
+
+def record_path(dataset: str) -> Path:
+    """The committed record of ``dataset``'s measurements."""
+    return RECORDS / ("better_pretraining.json" if dataset == "mnist" else f"better_pretraining_{dataset}.json")
+
+
+def budget_list(text: str) -> list[int | str]:
+    """``"1,10,all"`` -> ``[1, 10, "all"]``."""
+    return [item if item == "all" else int(item) for item in text.split(",") if item]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--record", type=Path, default=RECORD)
+    parser.add_argument("--dataset", choices=checkpoints.DATASETS, default="mnist")
+    parser.add_argument("--record", type=Path, default=None, help="default: helpers/records/ (see above)")
+    parser.add_argument("--budgets", default=None,
+                        help="labels per class for baselines and checkpoints, e.g. 1,10,100,all (default: all four)")
     parser.add_argument("--joint-starts", default="scratch")
     parser.add_argument("--joint-budgets", default="10")
     parser.add_argument("--joint-epochs", default=",".join(f"{k}={v}" for k, v in joint.EPOCHS.items()),
@@ -49,19 +71,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown part(s) {unknown}; choose from {', '.join(PARTS)}")
     if config.fast_mode():
         print("Note: fast mode is on (EIAM_FAST): the record will hold sample-sized runs, not the course's figures.")
-    data = splits.course_splits()
-    record = artifacts.load_json(args.record) if args.record.is_file() else {"rows": [], "parts": {}}
+    record_file = args.record or record_path(args.dataset)
+    data = splits.course_splits(args.dataset)
+    record = artifacts.load_json(record_file) if record_file.is_file() else {"rows": [], "parts": {}}
     record.setdefault("parts", {})
-    seeds, budgets = splits.subset_seeds(), splits.label_budgets()
+    seeds, all_budgets = splits.subset_seeds(), splits.label_budgets()
+    budgets = all_budgets if args.budgets is None else budget_list(args.budgets)
+    joint_budgets = budget_list(args.joint_budgets)
     for part in parts:
+        measured = joint_budgets if part == "joint" else budgets
         start = time.perf_counter()
         if part == "baselines":
             rows, where = baselines.load_or_run(data, budgets=budgets, seeds=seeds)
             print(f"baselines: {where}")
             record.setdefault("notes", {})["baselines"] = where
         elif part == "checkpoints":
-            encoders = {f"{name} checkpoint": {seed: checkpoints.load(name, seed=seed)
-                                               for seed in checkpoints.seeds(name)} for name in checkpoints.NAMES}
+            encoders = {f"{name} checkpoint": {seed: checkpoints.load(name, seed=seed, dataset=args.dataset)
+                                               for seed in checkpoints.seeds(name, dataset=args.dataset)}
+                        for name in checkpoints.NAMES
+                        if checkpoints.paths(name, dataset=args.dataset)[1].is_file()}
             rows = finetuning.run_grid(encoders, data, budgets=budgets, seeds=seeds,
                                        schedule=finetuning.course_schedule())
         else:
@@ -69,20 +97,24 @@ def main(argv: list[str] | None = None) -> int:
             epochs = {key: int(value) for key, value in (item.split("=") for item in args.joint_epochs.split(","))}
             for start_name in args.joint_starts.split(","):
                 start_from = None if start_name == "scratch" else {
-                    seed: checkpoints.load(start_name, seed=seed) for seed in checkpoints.seeds(start_name)}
+                    seed: checkpoints.load(start_name, seed=seed, dataset=args.dataset)
+                    for seed in checkpoints.seeds(start_name, dataset=args.dataset)}
                 recipe = "joint" if start_from is None else f"joint from {start_name} checkpoint"
                 schedule = joint.course_schedule()
                 if not config.fast_mode():
                     schedule = dataclasses.replace(schedule, epochs=epochs[start_name])
-                rows += joint.run(data, budgets=[int(b) for b in args.joint_budgets.split(",")], seeds=seeds,
+                rows += joint.run(data, budgets=joint_budgets, seeds=seeds,
                                   start_from=start_from, recipe=recipe, schedule=schedule)
-        record["rows"] = [row for row in record["rows"] if row.get("part") != part] + [
+        record["rows"] = [row for row in record["rows"]
+                          if row.get("part") != part or row["labels_per_class"] not in measured] + [
             {**row, "part": part} for row in rows]
-        record["parts"][part] = {"seconds": round(time.perf_counter() - start, 1), "mode": config.mode_name(),
+        name = part if measured == (all_budgets if part != "joint" else [10]) else (
+            f"{part} ({', '.join(map(str, measured))} labels per class)")
+        record["parts"][name] = {"seconds": round(time.perf_counter() - start, 1), "mode": config.mode_name(),
                                  "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
                                  "command": "python -m scripts.measure_pretraining " + " ".join(argv or sys.argv[1:])}
-        artifacts.save_json(record, args.record)
-        print(f"{part}: {len(rows)} rows in {record['parts'][part]['seconds'] / 60:.1f} min; record {args.record}")
+        artifacts.save_json(record, record_file)
+        print(f"{name}: {len(rows)} rows in {record['parts'][name]['seconds'] / 60:.1f} min; record {record_file}")
     return 0
 
 
