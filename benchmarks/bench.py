@@ -12,6 +12,9 @@ Sections:
   target     wall time of several ways to reach the validation loss of the article's recipe
              (Adadelta(1.0), batch 256, 50 epochs), as a ratio to that recipe's time
   notebooks  wall time and peak memory of every notebook, fast mode and full mode
+  objectives the pretraining objectives of notebook 08 (SimCLR, masked reconstruction, joint): each step's time
+             against its network's floor (its forward and backward passes alone), seconds per epoch, and the
+             recorded time to reach each recipe's validation metric
   figures    the figures the course claims: the recipe's 50-epoch validation BCE, notebook 05's table
   tests      (only with --test-suite) the wall time of make test's ruff and pytest commands
 
@@ -36,12 +39,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notices are not results
 
-from benchmarks import bench_loops, bench_notebooks, bench_report  # noqa: E402
+from benchmarks import bench_loops, bench_notebooks, bench_objectives, bench_report  # noqa: E402
 from helpers import artifacts, data, environment  # noqa: E402
 from scripts.course_files import ROOT  # noqa: E402
 
-SECTIONS = ("loops", "tiny", "target", "notebooks", "figures", "tests")
-DEFAULT_SECTIONS = ("loops", "tiny", "target", "notebooks", "figures")
+SECTIONS = ("loops", "tiny", "target", "objectives", "notebooks", "figures", "tests")
+DEFAULT_SECTIONS = ("loops", "tiny", "target", "objectives", "notebooks", "figures")
 
 
 def machine() -> dict:
@@ -83,13 +86,13 @@ def versions() -> dict:
 
 
 def load_data() -> tuple:
-    """(x_train, x_test) preprocessed, and a description: the complete MNIST from $EIAM_MNIST, else the sample."""
+    """(x_train, y_train, x_test) (images preprocessed), and a description: MNIST from $EIAM_MNIST, else the sample."""
     named = os.environ.get("EIAM_MNIST", "").strip()
     if named:
-        (x_train, _), (x_test, _) = data.load_mnist(verbose=False)
+        (x_train, y_train), (x_test, _) = data.load_mnist(verbose=False)
         source = f"MNIST from $EIAM_MNIST ({named})"
     else:
-        (x_train, _), (x_test, _) = data.load_mnist(data.MNIST_SAMPLE, verbose=False)
+        (x_train, y_train), (x_test, _) = data.load_mnist(data.MNIST_SAMPLE, verbose=False)
         source = "the bundled MNIST sample (helpers/samples/mnist_sample.npz)"
     complete = len(x_train) == 60000 and len(x_test) == 10000
     description = {
@@ -99,7 +102,7 @@ def load_data() -> tuple:
                  f"EIAM_MNIST=/path/to/mnist.npz for the figures the course claims" if not named else
                  f"ran on {len(x_train):,} training images from $EIAM_MNIST, not the complete MNIST"),
     }
-    return data.preprocess(x_train), data.preprocess(x_test), description
+    return data.preprocess(x_train), y_train, data.preprocess(x_test), description
 
 
 def test_suite() -> dict:
@@ -170,7 +173,7 @@ def main(argv: list[str]) -> int:
     sys.stdout.reconfigure(line_buffering=True)  # progress lines appear as they happen, also in a log file
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    x_train, x_test, data_description = load_data()
+    x_train, y_train, x_test, data_description = load_data()
     print(f"bench: {data_description['note']}")
     results: dict = {
         "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -193,6 +196,8 @@ def main(argv: list[str]) -> int:
         "loops": lambda: bench_loops.loop_epochs(x_train, x_test, rounds=args.rounds),
         "tiny": bench_loops.tiny_sets,
         "target": lambda: bench_loops.time_to_target(x_train, x_test, recipe_epochs=args.recipe_epochs),
+        "objectives": lambda: bench_objectives.objective_steps(x_train, y_train, steps=5 if args.quick else 20,
+                                                               rounds=2 if args.quick else 3),
         "notebooks": lambda: bench_notebooks.time_notebooks(args.modes_list, out_dir=out, parallel=args.jobs),
         "figures": lambda: bench_report.course_figures(results, out),
         "tests": test_suite,

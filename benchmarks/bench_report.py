@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import statistics
 from pathlib import Path
 
 from scripts.course_files import ROOT
@@ -124,6 +125,11 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
              f"{1000 * tiny['graph_trainer_seconds_per_step']:.2f} ms", "≪ a `fit` epoch",
              _met(tiny["graph_trainer_seconds_per_step"] < tiny["fit_seconds_per_epoch"] / 10)),
         ]
+    objectives = sections.get("objectives")
+    if objectives:
+        for name, ratio in objectives["ratio_to_floor"].items():
+            rows.append((f"{name} objective: step ÷ its network's floor", f"{ratio:.1f}×", "≤ 2× (issue 12's aim)",
+                         _met(ratio <= 2)))
     target = sections.get("target")
     if target:
         recipe = target["recipe"]
@@ -238,6 +244,8 @@ def render(results: dict) -> str:
         out += _tiny_section(sections["tiny"])
     if "target" in sections:
         out += _target_section(sections["target"])
+    if "objectives" in sections:
+        out += _objectives_section(sections["objectives"])
     if "notebooks" in sections:
         out += _notebooks_section(sections["notebooks"])
     if "figures" in sections:
@@ -249,6 +257,27 @@ def render(results: dict) -> str:
                 f"ruff {t['ruff_seconds']:.0f} s ({'passed' if t['ruff_passed'] else 'FAILED'}), "
                 f"pytest {t['pytest_seconds']:.0f} s ({pytest}).", ""]
     return "\n".join(out) + "\n"
+
+
+def _objectives_section(objectives: dict) -> list[str]:
+    lines = ["## Pretraining objectives (notebook 08): each step against its network's floor", "",
+             _settings(objectives["settings"]), "",
+             "| objective | step (ms) | floor (ms) | step ÷ floor | seconds per epoch (step / floor) |",
+             "| --- | --- | --- | --- | --- |"]
+    for name, ratio in objectives["ratio_to_floor"].items():
+        per_step, per_epoch = objectives["seconds_per_step"][name], objectives["seconds_per_epoch"][name]
+        step, floor = (1e3 * statistics.median(per_step[k]) for k in ("step", "floor"))
+        lines.append(f"| {name} | {step:.0f} | {floor:.0f} | {ratio:.1f}× | "
+                     f"{per_epoch['step']:.0f} / {per_epoch['floor']:.0f} |")
+    lines += ["", "Time to reach each recipe's validation metric, from the recorded trainings (not retrained here; "
+              "those machines may have been shared):", "",
+              "| recipe | metric | final | within | epochs to it | seconds to it | whole training |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, t in objectives["time_to_target"].items():
+        lines.append(f"| {name} | {t['metric']} | {100 * t['final']:.1f} % | {100 * t['tolerance']:.1f} points | "
+                     f"{t['epochs_to_target']:g} of {t['epochs_total']} | {t['seconds_to_target']:.0f} s | "
+                     f"{t['seconds_total']:.0f} s |")
+    return lines + [""]
 
 
 def _loops_section(loops: dict) -> list[str]:

@@ -1,7 +1,8 @@
 """How fast can training go? The floor under every training loop of a dense network: its matrix products.
 
 Notebook 04 and ``make bench`` compare each way of training the article's autoencoder with
-:func:`matrix_product_floor`, the time of one epoch's matrix products alone.
+:func:`matrix_product_floor`, the time of one epoch's matrix products alone; ``make bench`` compares each
+pretraining objective's step with :func:`network_floor`, its network's forward and backward passes alone.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import validation
+from helpers import training, validation
 from helpers.training import traced_on_purpose
 
 
@@ -85,3 +87,63 @@ def matrix_product_floor(
         times.append(time.perf_counter() - start)
     return float(np.median(times))
 
+
+
+class _Passes(training.Objective):
+    """The sum of a model's outputs over some passes of a batch's first rows: a loss with no maths of its own."""
+
+    n_arrays = 1
+
+    def __init__(self, passes: list[tuple[int, bool]]) -> None:
+        self.passes = passes
+
+    def check(self, model: keras.Model, arrays: tuple[object, ...]) -> tuple[np.ndarray, ...]:
+        return (np.asarray(arrays[0], np.float32),)
+
+    def __call__(self, model: keras.Model, batch: tuple[tf.Tensor, ...], training: bool) -> tf.Tensor:
+        sums = [tf.reduce_sum(model(batch[0][:rows], training=training)) for rows, _ in self.passes]
+        return tf.add_n([total if backward else tf.stop_gradient(total)
+                         for total, (_, backward) in zip(sums, self.passes)])
+
+
+def network_floor(model: keras.Model, passes: Sequence[tuple[int, bool]], *, steps: int = 20,
+                  repeats: int = 3) -> float:
+    """Seconds per training step of a network's own layers alone: the floor under an objective's step.
+
+    One step here runs ``passes``, each ``(rows, backward)``: ``rows`` random (rows, 784) images forward through
+    ``model`` and, when ``backward``, back again to every weight (the convolutions, pooling, dense products and
+    activations of the network), then a plain gradient-descent update with a tiny rate (so that no pass can
+    be skipped), through the course's one gradient step (:class:`helpers.training.Trainer`). What an
+    objective's real step adds on top is everything else: the augmentations, the loss and its maths, Adam's
+    update (two moments per weight).
+
+    Args:
+        model: a Keras model taking (rows, 784) inputs (its weights move by 1e-9 × gradient per step: pass a
+            model built for measuring).
+        passes: the objective's passes per step, e.g. SimCLR ``[(256, True), (256, True)]`` (two views),
+            a masked autoencoder ``[(256, True)]``.
+        steps: steps per timed call (one compiled loop).
+        repeats: timed calls after one untimed warm-up; the median is used.
+
+    Returns:
+        The median time of one step, in seconds.
+    """
+    model = validation.keras_model(model)
+    steps = validation.positive_int(steps, "steps")
+    repeats = validation.positive_int(repeats, "repeats")
+    passes = [(validation.positive_int(rows, "passes' rows"), validation.boolean(backward, "passes' backward"))
+              for rows, backward in passes]
+    if not passes:
+        raise validation.value_error("passes", "is empty",
+                                     "Give at least one (rows, backward) pass, e.g. [(256, True)].")
+    rows = max(r for r, _ in passes)
+    x = np.random.default_rng(0).random((rows, 784), dtype=np.float32)
+    trainer = training.Trainer(model, loss=_Passes(passes), optimizer=keras.optimizers.SGD(1e-9), batch_size=rows)
+    data = trainer.prepare(x)
+    trainer.train_steps(data, steps=1)  # trace and warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        trainer.train_steps(data, steps=steps, fresh_optimizer=False)
+        times.append((time.perf_counter() - start) / steps)
+    return float(np.median(times))

@@ -7,11 +7,12 @@ import json
 import pytest
 
 from benchmarks import bench, bench_notebooks, bench_report
+from helpers import checkpoints
 
 
 def test_default_run_measures_everything_but_the_test_suite():
     args = bench.parse_args([])
-    assert args.sections_to_run == ("loops", "tiny", "target", "notebooks", "figures")
+    assert args.sections_to_run == ("loops", "tiny", "target", "objectives", "notebooks", "figures")
     assert args.modes_list == ["fast", "full"] and args.rounds == 7 and args.recipe_epochs == 50
 
 
@@ -74,6 +75,15 @@ def fake_results(complete: bool) -> dict:
             "target": {"settings": {}, "recipe": {"epochs": 50, "seconds": 120.0, "final_val_loss": 0.1021,
                                                   "elapsed": [3.0]},
                        "target_val_loss": 0.1021, "variants": [variant]},
+            "objectives": {"settings": {"steps_per_call": 20}, "ratio_to_floor": {"contrastive": 1.4, "joint": 2.5},
+                           "seconds_per_step": {name: {"step": [0.2, 0.3], "floor": [0.1, 0.2]}
+                                                for name in ("contrastive", "joint")},
+                           "seconds_per_epoch": {name: {"step": 50.0, "floor": 35.0}
+                                                 for name in ("contrastive", "joint")},
+                           "time_to_target": {"joint": {
+                               "metric": "validation accuracy", "final": 0.95, "tolerance": 0.003,
+                               "epochs_to_target": 12, "epochs_total": 13,
+                               "seconds_to_target": 630.0, "seconds_total": 680.0}}},
             "figures": {"settings": {"claim": "0.102"}, "recipe_val_bce": 0.1021, "recipe_epochs": 50,
                         "recipe_comparable_to_claim": complete, "recipe_matches_claim": True if complete else None,
                         "fine_tuning": None},
@@ -91,6 +101,29 @@ def test_summary_table_compares_each_figure_with_its_target():
     recipe = [r for f, *r in summary if "faster recipe" in f]
     assert recipe == [["0.10×", "≤ 0.25×", "yes"]]
     assert rows["notebook 05's label-efficiency table"] == ("absent", "present (section 4)", "**no**")
+    assert rows["contrastive objective: step ÷ its network's floor"] == ("1.4×", "≤ 2× (issue 12's aim)", "yes")
+    assert rows["joint objective: step ÷ its network's floor"][2] == "**no**"  # 2.5 misses the aim
+
+
+def test_report_shows_each_objective_against_its_floor_and_its_recorded_time_to_target():
+    report = bench_report.render(fake_results(True))
+    assert "## Pretraining objectives (notebook 08)" in report
+    assert "| contrastive | 250 | 150 | 1.4× | 50 / 35 |" in report
+    assert "| joint | validation accuracy | 95.0 % | 0.3 points | 12 of 13 | 630 s | 680 s |" in report
+
+
+def test_recorded_time_to_target_reads_the_cards_and_the_joint_curves():
+    from benchmarks import bench_objectives
+
+    curve = [{"epoch": e, "val_accuracy": a, "seconds": 10.0 * e} for e, a in ((1, 0.5), (2, 0.949), (3, 0.95))]
+    times = bench_objectives.recorded_time_to_target(
+        {"rows": [{"part": "joint", "recipe": "joint", "labels_per_class": 10, "curve": curve}]})
+    assert times["joint"]["epochs_to_target"] == 2 and times["joint"]["seconds_to_target"] == 20.0
+    card = checkpoints.card("contrastive")
+    final = card["validation_probe"][-1]["val_probe_accuracy"]
+    first = next(p["epoch"] for p in card["validation_probe"] if p["val_probe_accuracy"] >= final - 0.01)
+    assert times["contrastive"]["epochs_to_target"] == first
+    assert times["contrastive"]["seconds_to_target"] == pytest.approx(first * card["wall_seconds"] / card["epochs"])
 
 
 def test_report_says_plainly_when_it_ran_on_the_sample():

@@ -273,3 +273,13 @@ def test_matrix_product_floor_times_an_epoch_of_products():
     seconds = speed.matrix_product_floor(1000, (784, 32, 784), batch_size=256, repeats=1)
     forward = speed.matrix_product_floor(1000, (784, 32, 784), batch_size=256, backward=False, repeats=1)
     assert 0 < seconds < 5 and 0 < forward < 5
+
+
+def test_network_floor_times_the_passes_of_a_real_network():
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(4)])
+    before = [w.copy() for w in model.get_weights()]
+    one = speed.network_floor(model, [(8, True), (4, False)], steps=2, repeats=1)
+    assert 0 < one < 5
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # the passes really ran
+    with pytest.raises(validation.ArgumentValueError, match="passes"):
+        speed.network_floor(model, [])
