@@ -279,9 +279,9 @@ def adaptation_regimes() -> Figure:
         _box_patch(ax, centre, rows["encoder"], box_width, box_height, encoder_text,
                    _COLOURS["encoder"] if start == "pretrained" else "#ffffff", trained=encoder_trains,
                    fontsize=10.5)
-        _box_patch(ax, centre, rows["head"], box_width, box_height,
-                   "New softmax head $(W_c, b_c)$\nrandom start, trained", _COLOURS["head"], trained=True,
-                   fontsize=10.5)
+        head_text = "trained first, then with the encoder" if title == "Fine-tuned" else "random start, trained"
+        _box_patch(ax, centre, rows["head"], box_width, box_height, f"New softmax head $(W_c, b_c)$\n{head_text}",
+                   _COLOURS["head"], trained=True, fontsize=10.5)
         for lower, upper in (("data", "encoder"), ("encoder", "head")):
             _arrow(ax, (centre, rows[lower] + box_height / 2), (centre, rows[upper] - box_height / 2))
         top = rows["head"] + box_height / 2

@@ -179,12 +179,13 @@ def test_regimes_show_which_weights_train(caplog):
     text = all_text(fig)
     for label in ("Frozen (linear probe)", "Fine-tuned", "From scratch", "only the new head learns",
                   "smaller learning rate", "pretrained, frozen", "pretrained, trained", "random start, trained",
+                  "trained first, then with the encoder",
                   "New softmax head", r"\theta_e", r"\hat{y}", "labelled digits"):
         assert label in text, f"{label!r} missing from the regimes diagram"
     ax = fig.axes[0]
     boxes = {t.get_text(): p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 35
              for t in ax.texts if t.get_position() == (p.get_x() + p.get_width() / 2, p.get_y() + p.get_height() / 2)}
-    assert len(boxes) == 5  # by text: the data and the head (alike in the three panels), three encoders
+    assert len(boxes) == 6  # by text: the data (alike in the three panels), three encoders, two heads
     encoders = {name: box for name, box in boxes.items() if name.startswith("Encoder")}
     assert len(encoders) == 3
     for name, box in encoders.items():  # the frozen encoder alone is hatched, with the grey edge
