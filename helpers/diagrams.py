@@ -1,4 +1,5 @@
-"""Explanatory drawings for the course: the two-stage workflow and a timeline of pretraining.
+"""Explanatory drawings for the course: the two-stage workflow, the three ways to adapt an encoder, and a
+timeline of pretraining.
 
 Every function returns its matplotlib :class:`~matplotlib.figure.Figure` and never calls
 ``plt.show()``: in a notebook the figure is displayed at the end of the cell; in a script,
@@ -19,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from helpers import validation
 
@@ -54,6 +55,19 @@ _COLOURS = {
     "head": "#d9ead3",
     "output": "#fff2cc",
 }
+
+
+#: The edge of a box whose weights train on the labels, and of one whose weights stay fixed.
+TRAINED_COLOUR = "#d35400"
+FROZEN_COLOUR = "#7f8c8d"
+
+#: The three regimes of :func:`adaptation_regimes`, as notebook 05 names them: (title, what trains, encoder's
+#: start, whether the encoder trains).
+REGIMES = (
+    ("Frozen (linear probe)", "only the new head learns", "pretrained", False),
+    ("Fine-tuned", "the head first, then every weight,\nat a smaller learning rate", "pretrained", True),
+    ("From scratch", "every weight learns,\nfrom random values", "random", True),
+)
 
 
 def cjk_font_name() -> str | None:
@@ -96,6 +110,20 @@ def _box(ax: Axes, x: float, y: float, width: float, height: float, text: str, c
     )
     ax.add_patch(patch)
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, linespacing=1.5)
+    return patch
+
+
+def _box_patch(ax: Axes, x: float, y: float, width: float, height: float, text: str, colour: str, *,
+               trained: bool, fontsize: float = 11) -> FancyBboxPatch:
+    """:func:`_box`, its edge saying whether its weights train: thick and coloured if so, grey and hatched if not."""
+    patch = _box(ax, x, y, width, height, text, colour, fontsize=fontsize)
+    if trained:
+        patch.set_edgecolor(TRAINED_COLOUR)
+        patch.set_linewidth(3)
+    else:
+        patch.set_edgecolor(FROZEN_COLOUR)
+        patch.set_hatch("//")
+        patch.set_linestyle("--")
     return patch
 
 
@@ -217,6 +245,60 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
     return fig
 
 
+def adaptation_regimes() -> Figure:
+    """Draw notebook 05's three ways to adapt an encoder to a task: which weights start where, and which train.
+
+    One panel per regime of :data:`REGIMES`, each a stack from the labelled data up through the encoder
+    ``h = f(x; θe)`` and a new softmax head ``(W_c, b_c)`` to the prediction ``ŷ``. A box with a thick orange
+    edge holds weights that train on the labels; a grey, hatched, dashed one holds weights that stay fixed.
+    A pretrained encoder is blue (the colour of :func:`two_stage_workflow`'s encoder), a random one white.
+
+    Returns:
+        A 13 × 6.4 inch figure with one axes (no ticks), in data units of 0.1 inch, and a legend.
+    """
+    fig, ax = plt.subplots(figsize=(13, 6.4))
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1)
+    ax.set_xlim(0, 130)
+    ax.set_ylim(0, 64)
+    ax.set_axis_off()
+    ax.text(65, 60.5, "Three ways to adapt an encoder to a task: which weights train on the labels",
+            ha="center", va="center", fontsize=15, fontweight="bold")
+    box_width, box_height = 31, 7.5
+    rows = {"data": 12.5, "encoder": 24.5, "head": 36.5}
+    for centre, (title, what, start, encoder_trains) in zip((22, 65, 108), REGIMES):
+        ax.add_patch(FancyBboxPatch((centre - 20, 6.5), 40, 50, boxstyle="round,pad=0,rounding_size=2",
+                                    facecolor="#f7f9fb", edgecolor="#9aa5b1", linewidth=1))
+        ax.text(centre, 52.5, title, ha="center", va="center", fontsize=13.5, fontweight="bold")
+        ax.text(centre, 47.2, what, ha="center", va="center", fontsize=10, style="italic", color="#555555",
+                linespacing=1.3)
+        _box(ax, centre, rows["data"], box_width, box_height, "labelled digits $(x, y)$", _COLOURS["data"],
+             fontsize=10.5)
+        encoder_text = ("Encoder $h = f(x;\\,\\theta_e)$\n"
+                        + {"pretrained": "pretrained", "random": "random start"}[start]
+                        + (", trained" if encoder_trains else ", frozen"))
+        _box_patch(ax, centre, rows["encoder"], box_width, box_height, encoder_text,
+                   _COLOURS["encoder"] if start == "pretrained" else "#ffffff", trained=encoder_trains,
+                   fontsize=10.5)
+        head_text = "trained first, then with the encoder" if title == "Fine-tuned" else "random start, trained"
+        _box_patch(ax, centre, rows["head"], box_width, box_height, f"New softmax head $(W_c, b_c)$\n{head_text}",
+                   _COLOURS["head"], trained=True, fontsize=10.5)
+        for lower, upper in (("data", "encoder"), ("encoder", "head")):
+            _arrow(ax, (centre, rows[lower] + box_height / 2), (centre, rows[upper] - box_height / 2))
+        top = rows["head"] + box_height / 2
+        _arrow(ax, (centre, top), (centre, top + 2.2))
+        ax.text(centre, top + 2.6, "prediction $\\hat{y}$: 10 probabilities", ha="center", va="bottom", fontsize=10)
+    handles = [
+        Patch(facecolor="white", edgecolor=TRAINED_COLOUR, linewidth=3, label="weights trained on the labels"),
+        Patch(facecolor="white", edgecolor=FROZEN_COLOUR, hatch="//", linestyle="--",
+              label="weights kept fixed"),
+        Patch(facecolor=_COLOURS["encoder"], edgecolor="#333333", label="pretrained encoder"),
+        Patch(facecolor="#ffffff", edgecolor="#333333", label="randomly initialised encoder"),
+    ]
+    ax.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=10.5,
+              bbox_to_anchor=(0.5, -0.01))
+    return fig
+
+
 @dataclass(frozen=True)
 class Milestone:
     """One dated milestone of the history of pretraining.
@@ -245,10 +327,10 @@ MILESTONES = (
     Milestone(2006, "Deep autoencoders", "pretrained layer by layer,\nthen fine-tuned",
               "Hinton & Salakhutdinov, Science", "layerwise"),
     Milestone(2007, "Greedy layer-wise training\nof deep networks", "stacked autoencoders as\nbuilding blocks too",
-              "Bengio et al., NIPS 2006 (publ. 2007)", "layerwise"),
+              "Bengio et al., NeurIPS (then NIPS)\n2006, published 2007", "layerwise"),
     Milestone(2008, "Denoising autoencoders", "reconstruct x from a\ncorrupted copy of it",
               "Vincent et al., ICML", "layerwise"),
-    Milestone(2010, "Why does unsupervised\npre-training help?", "a regulariser and a\nbetter starting point",
+    Milestone(2010, "Why does unsupervised\npre-training help?", "a regularizer and a\nbetter starting point",
               "Erhan et al., JMLR", "layerwise"),
     Milestone(2012, "AlexNet wins ImageNet", "supervised CNN with ReLU,\ndropout and GPUs",
               "Krizhevsky, Sutskever & Hinton", "supervised"),

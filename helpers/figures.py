@@ -15,17 +15,31 @@ from helpers import plotting, splits, statistics, validation
 
 
 def label_efficiency(summary: Sequence[Mapping], *, labels_with_all: int, title: str | None = None,
-                     arms: Sequence[tuple[str, str]] | None = None) -> Figure:
+                     arms: Sequence[tuple[str, str]] | None = None,
+                     points: Sequence[tuple[str, str]] = ()) -> Figure:
     """Test accuracy against labels per class (log scale), one line per arm, its 95 % interval shaded.
 
     Args:
         summary: the summaries of :func:`helpers.tables.summarise` (accuracies in %).
         labels_with_all: labels per class that the budget ``"all"`` stands for, e.g. 5,500 (the pool / 10).
         title: optional title.
-        arms: the (recipe, regime) arms to draw, in order; default all of them.
+        arms: the (recipe, regime) arms to draw as lines, each measured at every budget of ``summary``, in
+            order; default every arm that is not in ``points``.
+        points: (recipe, regime) arms measured at some budgets only (notebook 08's joint objective: 10 labels
+            per class), each drawn as a star with its 95 % interval as an error bar, at the budgets it has.
+
+    Returns:
+        The figure with one axes: ``len(arms)`` lines (labelled ``"recipe, regime"``) and one error bar per
+        point, all in the legend.
+
+    Raises:
+        ValueError: an arm of ``arms`` lacks a budget, or an arm of ``points`` is not in ``summary`` at all.
     """
     labels_with_all = validation.positive_int(labels_with_all, "labels_with_all")
-    arms = list(arms) if arms is not None else list(dict.fromkeys((s["recipe"], s["regime"]) for s in summary))
+    points = list(points)
+    if arms is None:
+        arms = [arm for arm in dict.fromkeys((s["recipe"], s["regime"]) for s in summary) if arm not in points]
+    arms = list(arms)
     budgets = list(dict.fromkeys(s["labels_per_class"] for s in summary))
     x = [labels_with_all if b == splits.ALL else b for b in budgets]
     cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
@@ -33,12 +47,29 @@ def label_efficiency(summary: Sequence[Mapping], *, labels_with_all: int, title:
     for recipe, regime in arms:
         chosen = [cells.get((recipe, regime, b)) for b in budgets]
         if any(cell is None for cell in chosen):
-            raise validation.value_error("summary", f"lacks {recipe!r}, {regime!r} at some of the budgets {budgets}")
+            raise validation.value_error("summary", f"lacks {recipe!r}, {regime!r} at some of the budgets {budgets}",
+                                         "Pass an arm measured at some budgets only in points=, not in arms=.")
         means[f"{recipe}, {regime}"] = [cell["mean"] for cell in chosen]
         spreads[f"{recipe}, {regime}"] = [cell["high"] - cell["mean"] for cell in chosen]
-    return plotting.plot_curve(x, means, spreads=spreads, log_x=True,
-                               xlabel="labelled examples per class (log scale; the last point is all labels)",
-                               ylabel="test accuracy (%), 95 % interval shaded", title=title)
+    measured = [[cells[(recipe, regime, b)] for b in budgets if (recipe, regime, b) in cells]
+                for recipe, regime in points]
+    for (recipe, regime), found in zip(points, measured):
+        if not found:
+            raise validation.value_error("points", f"names {recipe!r}, {regime!r}, which summary does not hold")
+    fig = plotting.plot_curve(x, means, spreads=spreads, log_x=True,
+                              xlabel="labelled examples per class (log scale; the last point is all labels)",
+                              ylabel="test accuracy (%), 95 % interval shaded", title=title)
+    ax = fig.axes[0]
+    for (recipe, regime), found in zip(points, measured):
+        at = [labels_with_all if cell["labels_per_class"] == splits.ALL else cell["labels_per_class"] for cell in found]
+        below = [cell["mean"] - cell["low"] for cell in found]
+        above = [cell["high"] - cell["mean"] for cell in found]
+        ax.errorbar(at, [cell["mean"] for cell in found], yerr=[below, above], fmt="*", markersize=12, capsize=4,
+                    label=f"{recipe}" + (f", {regime}" if regime != recipe else "") + " (measured at "
+                          + ", ".join(f"{cell['labels_per_class']}" for cell in found) + " / class)")
+    if points:
+        ax.legend(fontsize=8)
+    return fig
 
 
 def paired_differences(differences: np.ndarray, interval: statistics.PairedInterval, *,

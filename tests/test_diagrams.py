@@ -6,6 +6,7 @@ import logging
 import re
 import warnings
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib import font_manager
@@ -168,3 +169,51 @@ def test_timeline_labels_alternate_above_and_below_without_overlapping():
         assert fig.bbox.contains(a.x0, a.y0) and fig.bbox.contains(a.x1, a.y1), f"label {i} leaves the figure"
         for j, b in enumerate(boxes[i + 1:], start=i + 1):
             assert not a.overlaps(b), f"labels {i} and {j} overlap"
+
+
+# --- the three adaptation regimes -----------------------------------------------------------
+
+def test_regimes_show_which_weights_train(caplog):
+    fig = diagrams.adaptation_regimes()
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    text = all_text(fig)
+    for label in ("Frozen (linear probe)", "Fine-tuned", "From scratch", "only the new head learns",
+                  "smaller learning rate", "pretrained, frozen", "pretrained, trained", "random start, trained",
+                  "trained first, then with the encoder",
+                  "New softmax head", r"\theta_e", r"\hat{y}", "labelled digits"):
+        assert label in text, f"{label!r} missing from the regimes diagram"
+    ax = fig.axes[0]
+    boxes = {t.get_text(): p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 35
+             for t in ax.texts if t.get_position() == (p.get_x() + p.get_width() / 2, p.get_y() + p.get_height() / 2)}
+    assert len(boxes) == 6  # by text: the data (alike in the three panels), three encoders, two heads
+    encoders = {name: box for name, box in boxes.items() if name.startswith("Encoder")}
+    assert len(encoders) == 3
+    for name, box in encoders.items():  # the frozen encoder alone is hatched, with the grey edge
+        frozen = name.endswith("frozen")
+        assert (box.get_hatch() == "//") is frozen, name
+        edge = diagrams.FROZEN_COLOUR if frozen else diagrams.TRAINED_COLOUR
+        assert matplotlib.colors.same_color(box.get_edgecolor(), edge), name
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["weights trained on the labels", "weights kept fixed", "pretrained encoder",
+                      "randomly initialised encoder"]
+    draw_quietly(fig, caplog)
+
+
+def test_regimes_text_stays_inside_its_boxes_and_panels():
+    fig = diagrams.adaptation_regimes()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 35]
+    assert len(boxes) == 9  # three per panel
+    for box in boxes:
+        centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
+        inside = [t for t in ax.texts if t.get_position() == centre]
+        assert len(inside) == 1, f"one label expected in the box at {centre}"
+        text, frame = inside[0].get_window_extent(renderer), box.get_window_extent(renderer)
+        assert frame.x0 < text.x0 and text.x1 < frame.x1 and frame.y0 < text.y0 and text.y1 < frame.y1, (
+            f"{inside[0].get_text()!r} does not fit in its box"
+        )
+    for text in ax.texts:
+        extent = text.get_window_extent(renderer)
+        assert fig.bbox.contains(extent.x0, extent.y0) and fig.bbox.contains(extent.x1, extent.y1), text.get_text()

@@ -8,9 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from scripts.course_files import FOLDERS, NOTEBOOK_PATTERN, ROOT, all_notebooks, repository_slug
+from scripts.course_files import (
+    FOLDERS,
+    NOTEBOOK_PATTERN,
+    ROOT,
+    all_notebooks,
+    repository_slug,
+    solution_notebooks,
+    teaching_notebooks,
+)
 
 NOTEBOOKS = all_notebooks()
+#: The longest markdown cell a student reads at once, in whitespace-separated words of its source: a longer one
+#: is a wall of text (split it into one cell per topic, each with its heading).
+MAX_MARKDOWN_WORDS = 350
 
 SETUP_CELL = (
     "# Set-up: hide TensorFlow's C++ log (Python's warnings and errors still show); "
@@ -67,6 +78,26 @@ def test_first_code_cell_installs_the_course_in_colab(path):
     source = "".join(code_cells(path)[0]["source"])
     assert source == SETUP_CELL.format(slug=repository_slug()), (
         f"the first code cell of {path.relative_to(ROOT)} must be the Colab set-up cell of tests/test_notebooks.py"
+    )
+
+
+def markdown_words(source: str) -> int:
+    """Whitespace-separated words of a markdown cell's source (formulas, tables and links count as written)."""
+    return len(source.split())
+
+
+def test_markdown_words_are_counted_on_whitespace():
+    assert markdown_words("## A heading\n\nTwo  words,\tthen $x = 1$.") == 9
+    assert markdown_words("") == 0
+
+
+@pytest.mark.parametrize("path", teaching_notebooks() + solution_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_markdown_cell_is_a_wall_of_text(path):
+    long = [(index, words) for index, cell in enumerate(load(path)["cells"]) if cell["cell_type"] == "markdown"
+            and (words := markdown_words("".join(cell["source"]))) > MAX_MARKDOWN_WORDS]
+    assert not long, (
+        f"{path.relative_to(ROOT)}: markdown cells over {MAX_MARKDOWN_WORDS} words (cell index, words): {long}; "
+        f"split each into one cell per topic, with a heading"
     )
 
 
