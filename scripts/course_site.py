@@ -181,8 +181,9 @@ def conf_py(repository: str) -> str:
 def index_md(sections: dict[str, list[Path]], summary: dict | None) -> str:
     """The start page: what the site is, then each section's table of contents (also the sidebar's)."""
     description = _project_description()
-    built = (f"The notebooks were executed in {summary['mode']} mode by `make course` (started "
-             f"{summary['started']}); see [the build report](build_report)." if summary else
+    notebooks_run = sum(row["name"].endswith(".ipynb") for row in summary["jobs"]) if summary else 0  # not pretraining
+    built = (f"The last run of `make course` executed {notebooks_run} notebooks in {summary['mode']} mode (started "
+             f"{summary['started']}): see [the build report](build_report)." if summary else
              "The notebooks were executed by `make course`.")
     parts = [f"# {TITLE}\n\n{description}\n\n{built} The exercises are shown as handed out, before anyone "
              "answers them; their solutions follow, executed. Each page has buttons to download its notebook "
