@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course bench select checkpoints measure expected-outputs exercises samples set-repo clean handout grade
+.PHONY: help install lab test lint course site bench select checkpoints measure expected-outputs exercises samples set-repo clean handout grade
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -15,7 +15,7 @@ help:  ## List the targets.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet -e ".[lab,test,site]"
 	@touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv when missing and install the course with its extras.
@@ -32,8 +32,11 @@ lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebo
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
-course: install  ## Execute every notebook in full mode, JOBS (2) at a time; HTML pages under build/course/.
+course: install  ## Execute every notebook in full mode, JOBS (2) at a time, then build the site: build/course/site/.
 	$(BIN)/python -m scripts.build_course --jobs $(JOBS)
+
+site: install  ## Rebuild the site from the notebooks `make course` executed (runs none): build/course/site/index.html.
+	$(BIN)/python -m scripts.course_site
 
 bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smoke run, MODES=fast, SECTIONS=...).
 	$(BIN)/python -m benchmarks.bench --jobs $(JOBS) $(if $(filter 1 yes true,$(QUICK)),--quick) $(if $(MODES),--modes $(MODES)) $(if $(SECTIONS),--sections $(SECTIONS))

@@ -1,10 +1,11 @@
-"""Execute every course notebook headless, several at a time, and write a readable copy of the course.
+"""Execute every course notebook headless, several at a time, and build the course's website from them.
 
 Usage: ``python -m scripts.build_course [--fast] [--jobs N] [NOTEBOOK ...]`` (``make course`` runs it
-in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` and an
-HTML page under ``build/course/``, then ``index.html`` linking them with each one's status and wall time,
-and ``summary.json`` with the whole run's settings and timings. The source notebooks are only read.
-Exits non-zero when any notebook fails, after building the rest.
+in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` under
+``build/course/``, and ``summary.json`` with the whole run's settings and timings; then it builds the
+site, ``build/course/site/index.html``, from the executed notebooks found there (:mod:`scripts.course_site`;
+``make site`` rebuilds it alone, executing nothing). The source notebooks are only read.
+Exits non-zero when any notebook fails, after building the rest and the site.
 
 Notebooks run ``--jobs`` at a time (default: one per usable CPU, at most 4), each on a fresh kernel in
 its own process. Most of a small model's training time is per-step overhead on one core, so two
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import json
 import os
 import resource
@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts import course_metadata
+from scripts import course_metadata, course_site
 from scripts.course_files import ROOT, notebook_name, solution_notebooks, teaching_notebooks
 
 OUT = ROOT / "build" / "course"
@@ -276,7 +276,7 @@ def execute_notebook(notebook: Path) -> tuple[object, dict]:
 
 
 def _run_one(name: str, out_dir: Path) -> dict:
-    """The child process's work: one job; writes the executed notebook and its HTML page under out_dir."""
+    """The child process's work: one job; writes the executed notebook under out_dir."""
     if name.startswith(PRETRAIN):
         from helpers import pretrained
 
@@ -297,38 +297,18 @@ def _run_one(name: str, out_dir: Path) -> dict:
                 "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "model_lines": [f"{name.removeprefix(COMPUTE)}: {where}"]}
     import nbformat
-    from nbconvert import HTMLExporter
 
     notebook = ROOT / name
     nb, row = execute_notebook(notebook)
     target = out_dir / notebook.parent.name
     target.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target / notebook.name)
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    (target / notebook.with_suffix(".html").name).write_text(body)
     return row
-
-
-def write_index(result: dict, mode: str, out_dir: Path) -> Path:
-    """``index.html``: every notebook's page, status and wall time."""
-    rows = "\n".join(
-        f'<tr><td><a href="{html.escape(r["name"].removesuffix(".ipynb"))}.html">{html.escape(r["name"])}</a></td>'
-        f"<td>{html.escape(r['status'])}</td><td>{r.get('seconds', float('nan')):.0f} s</td></tr>"
-        for r in result["jobs"] if not r["name"].startswith((PRETRAIN, COMPUTE))
-    )
-    index = out_dir / "index.html"
-    index.write_text(
-        "<!doctype html><meta charset='utf-8'><title>Everything Is a Mapping</title>"
-        f"<h1>Everything Is a Mapping: the course, executed in {mode} mode</h1>"
-        f"<p>{len(result['jobs'])} jobs, {result['parallel']} at a time, in {result['wall_seconds'] / 60:.1f} min."
-        f"</p><table><tr><th>notebook</th><th>status</th><th>wall time</th></tr>\n{rows}\n</table>\n"
-    )
-    return index
 
 
 def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = OUT,
           extra_env: dict[str, str] | None = None, progress=print) -> dict:
-    """Plan and run the build; write index.html and summary.json under out_dir; return the summary.
+    """Plan and run the build; write the executed notebooks and summary.json under out_dir; return the summary.
 
     The plan is made first, so a notebook's bad declaration stops the build before any work (see :func:`plan`).
     """
@@ -350,7 +330,6 @@ def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = O
     temporary = out_dir / "summary.json.partial"
     temporary.write_text(json.dumps(summary, indent=1))
     temporary.replace(out_dir / "summary.json")
-    write_index(result, summary["mode"], out_dir)
     return summary
 
 
@@ -380,8 +359,12 @@ def main(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"{summary['mode']} mode: {'all ok' if summary['all_ok'] else 'FAILURES'}; "
-          f"{time.perf_counter() - start:.0f} s wall ({summary['busy_seconds']:.0f} s of jobs, {parallel} at a time); "
-          f"index: {(OUT / 'index.html').relative_to(ROOT)}")
+          f"{time.perf_counter() - start:.0f} s wall ({summary['busy_seconds']:.0f} s of jobs, {parallel} at a time)")
+    try:
+        course_site.build_site(OUT)
+    except (FileNotFoundError, RuntimeError, ValueError) as error:
+        print(f"error: the notebooks are executed, but the site could not be built: {error}", file=sys.stderr)
+        return 1
     return 0 if summary["all_ok"] else 1
 
 
