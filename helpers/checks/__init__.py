@@ -34,6 +34,7 @@ from helpers.checks.notebook03 import check_03_task1, check_03_task2, check_03_t
 from helpers.checks.notebook04 import check_04_task1, check_04_task2, check_04_task3, check_04_task4
 from helpers.checks.notebook05 import check_05_task1, check_05_task2, check_05_task3, check_05_task4
 from helpers.checks.notebook06 import check_06_task1, check_06_task2, check_06_task3
+from helpers.checks.notebook08 import check_08_task1, check_08_task2, check_08_task3, check_08_task4
 from helpers.checks.task import NO_ANSWER_HINT, CheckFailed, Task
 
 __all__ = [
@@ -59,4 +60,8 @@ __all__ = [
     "check_06_task1",
     "check_06_task2",
     "check_06_task3",
+    "check_08_task1",
+    "check_08_task2",
+    "check_08_task3",
+    "check_08_task4",
 ]
