@@ -848,7 +848,7 @@ def nt_xent_mistaken(mistake: str):
             z = z / np.linalg.norm(z, axis=1, keepdims=True)
         n2 = len(z)
         logits = z @ z.T / temperature
-        partners = (np.arange(n2) + n2 // 2) % n2
+        partners = np.roll(np.arange(n2), n2 // 2)
         keep = np.ones_like(logits, dtype=bool)
         keep[np.arange(n2), np.arange(n2)] = mistake == "self kept"
         if mistake == "partner dropped":
@@ -968,7 +968,7 @@ def probe_classifier(encoder, x, y, data):
     from helpers import finetuning
 
     standardize = finetuning.Standardize(*finetuning.code_statistics(encoder, data.x_pool[:500]))
-    head = keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))
+    head = keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(0))
     training.Trainer(keras.Sequential([keras.Input((128,)), standardize, head]), loss="sparse_categorical_crossentropy",
                      optimizer=keras.optimizers.Adam(1e-2)).train_steps(models.predict_in_batches(encoder, x), y,
                                                                         steps=150)
