@@ -23,8 +23,9 @@ the same way every time. Each takes a few seconds at most, in both modes. The ch
 later import Keras when they run, so that importing this module (and notebook 02's exercises) stays light.
 
 To add the checks of a new exercise notebook: define its tasks with :class:`Task`, and use
-:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from` and :meth:`Task.call` to turn
-anything a student may pass (None, a stub that raises, a list instead of an array) into a clear failure.
+:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from`, :meth:`Task.classifier_from` and
+:meth:`Task.call` to turn anything a student may pass (None, a stub that raises, a list instead of an array, a
+model of the wrong shape) into a clear failure.
 """
 
 from __future__ import annotations

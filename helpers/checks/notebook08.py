@@ -302,20 +302,11 @@ def check_08_task4(fine_tuned_classifier: object) -> None:
     classify at least 88 % of the validation split, and at most 96 % (more than 100 labels can give). The check
     reads the validation split and the 100 labelled digits, never the test set.
     """
-    import keras
-
     from helpers import checkpoints, config, models, splits
 
     task = TASK_08_4
     name = "fine_tuned_classifier"
-    task.answered(fine_tuned_classifier, name)
-    if not isinstance(fine_tuned_classifier, keras.Model):
-        task.fail(f"`{name}` should be a keras.Model, got {type(fine_tuned_classifier).__name__}",
-                  "keras.Sequential([encoder, ..., head]) is one")
-    shapes = (tuple(fine_tuned_classifier.input_shape), tuple(fine_tuned_classifier.output_shape))
-    if shapes != ((None, 784), (None, 10)):
-        task.fail(f"`{name}` maps {shapes[0]} to {shapes[1]}; a digit classifier maps (None, 784) images to (None, 10) "
-                  f"class probabilities", "the checkpoint's encoder first, then a softmax head of 10 units")
+    task.classifier_from(fine_tuned_classifier, name)
     reference = {checkpoint: _kernels(checkpoints.load(checkpoint)) for checkpoint in checkpoints.NAMES}
     kernels = _kernels(fine_tuned_classifier)
     if kernels.shape != reference["contrastive"].shape:
