@@ -47,8 +47,9 @@ ALLOWED_LINES = {
 
 STUDENT_README = """# Everything Is a Mapping: exercises
 
-These are the course's exercise notebooks, one per teaching notebook (`02_…` to `06_…`), with the small
-Python package `helpers` that they use. The teaching notebooks themselves are in the course's repository.
+These are the course's exercise notebooks, one per teaching notebook from `02_…` to `08_…` (the summary, 07,
+has none), with the small Python package `helpers` that they use. The teaching notebooks themselves are in the
+course's repository.
 
 ## Set up (once)
 

@@ -35,6 +35,7 @@ COURSE_PLAN = [
     ("notebooks/08_better_pretraining.ipynb", []),  # its checkpoints and record are committed
     ("solutions/06_pitfalls.ipynb", []),
     ("solutions/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),
+    ("solutions/08_better_pretraining.ipynb", []),  # like notebook 08, it reads the committed checkpoints and record
     ("notebooks/00_start_here.ipynb", []),
     ("notebooks/01_background.ipynb", []),
     ("notebooks/02_everything_is_a_mapping.ipynb", []),

@@ -21,8 +21,8 @@ from solution_answers import answers
 from helpers import checks, data, linear, losses, models, training
 
 ROOT = Path(__file__).resolve().parent.parent
-NB02, NB03, NB04, NB05, NB06 = ("02_everything_is_a_mapping", "03_objectives", "04_keras_mnist_autoencoder",
-                                "05_fine_tuning", "06_pitfalls")
+NB02, NB03, NB04, NB05, NB06, NB08 = ("02_everything_is_a_mapping", "03_objectives", "04_keras_mnist_autoencoder",
+                                      "05_fine_tuning", "06_pitfalls", "08_better_pretraining")
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +127,7 @@ TASKS = [value for module in pkgutil.iter_modules(checks.__path__)
 
 
 def test_every_exercise_task_is_found():
-    assert len(TASKS) == len([name for name in checks.__all__ if name.startswith("check_")]) == 19
+    assert len(TASKS) == len([name for name in checks.__all__ if name.startswith("check_")]) == 23
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: f"{t.notebook[:2]}-task{t.number}")
@@ -835,3 +835,179 @@ def test_06_task3(mnist, capsys):
     fails(checks.check_06_task3, plain, holes_as_targets, task=3, match="lower by at least")
     fails(checks.check_06_task3, plain, models.build_autoencoder(128, noise=0.3)[0], task=3, match="compile and fit")
     fails(checks.check_06_task3, plain, models.build_autoencoder(128)[1], task=3, match="not its encoder")
+
+
+# --- 08 -------------------------------------------------------------------------------------------
+
+def nt_xent_mistaken(mistake: str):
+    """An answer to 08-1 that makes one mistake: "unnormalised", "self kept", "partner dropped" or "first view"."""
+
+    def loss(first, second, temperature):
+        z = np.concatenate([first, second])
+        if mistake != "unnormalised":
+            z = z / np.linalg.norm(z, axis=1, keepdims=True)
+        n2 = len(z)
+        logits = z @ z.T / temperature
+        partners = np.roll(np.arange(n2), n2 // 2)
+        keep = np.ones_like(logits, dtype=bool)
+        keep[np.arange(n2), np.arange(n2)] = mistake == "self kept"
+        if mistake == "partner dropped":
+            keep[np.arange(n2), partners] = False
+        denominator = np.log(np.where(keep, np.exp(logits), 0.0).sum(axis=1))
+        per_view = denominator - logits[np.arange(n2), partners]
+        return float(per_view[: n2 // 2].mean() if mistake == "first view" else per_view.mean())
+
+    return loss
+
+
+def test_08_task1(capsys):
+    right = solution(NB08, 1, "nt_xent_by_hand")
+    check = checks.check_08_task1
+    passes(check, right, task=1, capsys=capsys)
+    fails(check, stub, task=1, match="NotImplementedError")
+    fails(check, None, task=1, match="None")
+    fails(check, lambda f, s, t: right(f, s, 1.0), task=1, match="temperature is left out")
+    fails(check, lambda f, s, t: right(f, s, 1.0 / t), task=1, match="multiplied by the temperature")
+    fails(check, nt_xent_mistaken("unnormalised"), task=1, match="not normalised")
+    fails(check, nt_xent_mistaken("self kept"), task=1, match="counts itself")
+    fails(check, nt_xent_mistaken("partner dropped"), task=1, match="partner is left out")
+    fails(check, nt_xent_mistaken("first view"), task=1, match="only the n views of `first`")
+    fails(check, lambda f, s, t: 2 * len(f) * right(f, s, t), task=1, match="sum over the 2n views")
+    fails(check, lambda f, s, t: right(f, s[::-1], t), task=1, match="differs from the course's")  # partners mixed up
+    fails(check, lambda f, s, t: np.full(2 * len(f), right(f, s, t)), task=1, match="single number")
+    from helpers import objectives
+
+    fails(check, lambda f, s, t: float(objectives.nt_xent(f, s, t)), task=1, match="uses `nt_xent`")
+
+
+def masks_from_grid(grid: np.ndarray, patch: int) -> np.ndarray:
+    """(n, patches) 0/1 grid -> (n, 784) mask, each patch a square."""
+    side = 28 // patch
+    return grid.reshape(-1, side, side).repeat(patch, axis=1).repeat(patch, axis=2).reshape(len(grid), 784)
+
+
+def masks_hiding(count, *, weights=None):
+    """An answer to 08-2 that hides ``count(patches, ratio)`` random patches per image (with ``weights``, biased)."""
+
+    def mask(n, patch, ratio, seed):
+        rng, patches = np.random.default_rng(seed), (28 // patch) ** 2
+        p = None if weights is None else weights(patches) / weights(patches).sum()
+        grid = np.zeros((n, patches))
+        for row in grid:
+            row[rng.choice(patches, size=count(patches, ratio), replace=False, p=p)] = 1
+        return masks_from_grid(grid, patch)
+
+    return mask
+
+
+def test_08_task2(capsys):
+    right = solution(NB08, 2, "patch_mask_by_hand")
+    check = checks.check_08_task2
+    passes(check, right, task=2, capsys=capsys)
+    fails(check, stub, task=2, match="NotImplementedError")
+    fails(check, None, task=2, match="None")
+    pixels = lambda n, p, r, s: (np.random.default_rng(s).random((n, 784)) < r).astype(float)  # noqa: E731
+    fails(check, pixels, task=2, match="not made of whole 7 × 7 squares")
+
+    def strips(n, patch, ratio, seed):  # the (n, patches) grid reshaped straight to 784 pixels
+        side = 28 // patch
+        grid = right(n, patch, ratio, seed).reshape(n, side, patch, side, patch)[:, :, 0, :, 0].reshape(n, -1)
+        return np.repeat(grid, patch * patch, axis=1)
+
+    fails(check, strips, task=2, match="not made of whole")
+    fails(check, lambda n, p, r, s: 1 - right(n, p, r, s), task=2, match="marks the visible patches")
+    fails(check, lambda n, p, r, s: 0.5 * right(n, p, r, s), task=2, match="values other than 0 and 1")
+    fails(check, lambda n, p, r, s: right(n, p, r, s)[:, :783], task=2, match="shape")
+    bernoulli = lambda n, p, r, s: masks_from_grid(  # noqa: E731  (each patch hidden with probability r)
+        (np.random.default_rng(s).random((n, (28 // p) ** 2)) < r).astype(float), p)
+    fails(check, bernoulli, task=2, match="hide from .* each must hide exactly")
+    fails(check, masks_hiding(lambda patches, ratio: int(ratio * patches)), task=2, match="not max")  # floor
+    fails(check, masks_hiding(lambda patches, ratio: round(ratio * patches)), task=2, match="hides 0 of its 16")
+    fails(check, lambda n, p, r, s: np.repeat(right(1, p, r, s), n, axis=0), task=2, match="gets the same mask")
+    fails(check, lambda n, p, r, s: right(n, p, r, 0), task=2, match="seeds 3 and 4 give the same masks")
+    fresh_seeds = iter(range(1, 1000))
+    fails(check, lambda n, p, r, s: right(n, p, r, next(fresh_seeds)), task=2, match="two calls with seed 3")
+    biased = masks_hiding(lambda patches, ratio: max(1, round(ratio * patches)),
+                          weights=lambda patches: np.arange(1.0, patches + 1))  # patch k drawn k times as often
+    fails(check, biased, task=2, match="hidden far more often than others")
+    from helpers import objectives
+
+    fails(check, lambda n, p, r, s: objectives.patch_mask(n, patch=p, ratio=r, generator=s).numpy(), task=2,
+          match="uses `patch_mask`")
+
+
+def test_08_task3(capsys):
+    from helpers import measurements
+
+    frozen_probe_val, best = solution(NB08, 3, "frozen_probe_val", "best_for_probe")
+    check = checks.check_08_task3
+    passes(check, frozen_probe_val, best, task=3, capsys=capsys)
+    fails(check, None, best, task=3, match="None")
+    fails(check, frozen_probe_val, None, task=3, match="`best_for_probe` is None")
+    rows = measurements.load_record()["rows"]
+
+    def means(key="val_accuracy", regime="frozen", budget=10):
+        return {name: float(np.mean([100 * r[key] for r in rows if r["recipe"] == f"{name} checkpoint"
+                                     and r["regime"] == regime and budget in (None, r["labels_per_class"])]))
+                for name in ("contrastive", "masked")}
+
+    fails(check, {f"{k} checkpoint": v for k, v in frozen_probe_val.items()}, best, task=3, match="keys")
+    fails(check, list(frozen_probe_val.values()), best, task=3, match="should be a dict")
+    fails(check, {k: v / 100 for k, v in frozen_probe_val.items()}, best, task=3, match="a fraction")
+    fails(check, means(key="accuracy"), best, task=3, match="test\\* accuracy")
+    fails(check, means(regime="fine-tuned"), best, task=3, match="fine-tuned regime")
+    fails(check, means(budget=None), best, task=3, match="every label budget")
+    fails(check, {k: v + 0.5 for k, v in frozen_probe_val.items()}, best, task=3, match="not the mean validation")
+    other = next(name for name in frozen_probe_val if name != best)
+    fails(check, frozen_probe_val, other, task=3, match="the lower of the two")
+    fails(check, frozen_probe_val, f"{best} checkpoint", task=3, match="should be one of")
+
+
+def probe_classifier(encoder, x, y, data):
+    """encoder -> standardisation (500 pool images) -> softmax head, the head trained alone on the codes of (x, y)."""
+    from helpers import finetuning
+
+    standardize = finetuning.Standardize(*finetuning.code_statistics(encoder, data.x_pool[:500]))
+    head = keras.layers.Dense(10, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(0))
+    training.Trainer(keras.Sequential([keras.Input((128,)), standardize, head]), loss="sparse_categorical_crossentropy",
+                     optimizer=keras.optimizers.Adam(1e-2)).train_steps(models.predict_in_batches(encoder, x), y,
+                                                                        steps=150)
+    return keras.Sequential([encoder, standardize, head])
+
+
+def nudged_checkpoint(scale: float) -> keras.Model:
+    """The contrastive checkpoint with noise of ``scale`` times each kernel's spread added to its convolutions."""
+    from helpers import checkpoints
+
+    encoder, rng = checkpoints.load("contrastive"), np.random.default_rng(0)
+    encoder.set_weights([w + scale * w.std() * rng.normal(size=w.shape) if w.ndim == 4 else w
+                         for w in encoder.get_weights()])
+    return encoder
+
+
+def test_08_task4(capsys):
+    from helpers import checkpoints, splits
+
+    model = solution(NB08, 4, "fine_tuned_classifier")
+    weights = [w.copy() for w in model.get_weights()]
+    output = passes(checks.check_08_task4, model, task=4, capsys=capsys)
+    assert "validation images" in output
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights())), "the check must not train it"
+    check = checks.check_08_task4
+    fails(check, None, task=4, match="None")
+    fails(check, lambda x: x, task=4, match="keras.Model")
+    fails(check, checkpoints.load("contrastive"), task=4, match=r"\(None, 128\)")
+    head = lambda: keras.layers.Dense(10, activation="softmax")  # noqa: E731
+    fails(check, keras.Sequential([checkpoints.load("masked"), head()]), task=4, match="masked checkpoint")
+    fails(check, keras.Sequential([checkpoints.encoder(0), head()]), task=4, match="no trace of the contrastive")
+    fails(check, keras.Sequential([keras.Input((784,)), head()]), task=4, match="three convolutions")
+    data = splits.course_splits(verbose=False)
+    x_few, y_few = data.labelled(10, 0)
+    fails(check, probe_classifier(checkpoints.load("contrastive"), x_few, y_few, data), task=4,
+          match="only the head was trained")
+    moved = nudged_checkpoint(0.02)  # barely moved: the probe's data decides
+    fails(check, probe_classifier(moved, data.x_val, data.y_val, data), task=4, match="more than 100 labels can give")
+    fails(check, probe_classifier(moved, *data.labelled(10, 1), data), task=4,
+          match="of the 100 labelled digits it should have been trained on")
+    fails(check, probe_classifier(nudged_checkpoint(0.5), x_few, y_few, data), task=4,  # damaged: fits, does not carry
+          match="fine-tuned as the task asks it reaches 88 %")

@@ -23,8 +23,9 @@ the same way every time. Each takes a few seconds at most, in both modes. The ch
 later import Keras when they run, so that importing this module (and notebook 02's exercises) stays light.
 
 To add the checks of a new exercise notebook: define its tasks with :class:`Task`, and use
-:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from` and :meth:`Task.call` to turn
-anything a student may pass (None, a stub that raises, a list instead of an array) into a clear failure.
+:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from`, :meth:`Task.classifier_from` and
+:meth:`Task.call` to turn anything a student may pass (None, a stub that raises, a list instead of an array, a
+model of the wrong shape) into a clear failure.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from helpers.checks.notebook03 import check_03_task1, check_03_task2, check_03_t
 from helpers.checks.notebook04 import check_04_task1, check_04_task2, check_04_task3, check_04_task4
 from helpers.checks.notebook05 import check_05_task1, check_05_task2, check_05_task3, check_05_task4
 from helpers.checks.notebook06 import check_06_task1, check_06_task2, check_06_task3
+from helpers.checks.notebook08 import check_08_task1, check_08_task2, check_08_task3, check_08_task4
 from helpers.checks.task import NO_ANSWER_HINT, CheckFailed, Task
 
 __all__ = [
@@ -59,4 +61,8 @@ __all__ = [
     "check_06_task1",
     "check_06_task2",
     "check_06_task3",
+    "check_08_task1",
+    "check_08_task2",
+    "check_08_task3",
+    "check_08_task4",
 ]

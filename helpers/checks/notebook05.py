@@ -344,18 +344,6 @@ def check_05_task2(paired_interval_by_hand: object) -> None:
                 f"different lengths or of a single subset")
 
 
-def _classifier_of_digits(task: Task, model: object, name: str) -> None:
-    import keras
-
-    task.answered(model, name)
-    if not isinstance(model, keras.Model):
-        task.fail(f"`{name}` should be a keras.Model, got {type(model).__name__}", "keras.Sequential([...]) is one")
-    shapes = (tuple(model.input_shape), tuple(model.output_shape))
-    if shapes != ((None, 784), (None, 10)):
-        task.fail(f"`{name}` maps {shapes[0]} to {shapes[1]}; a digit classifier maps (None, 784) images to "
-                  f"(None, 10) class probabilities", "the encoder first, then a softmax head of 10 units")
-
-
 def _encoder_weights(task: Task, model: object, name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The pretrained encoder's [kernel (784, 32), bias (32,)], and the model's own pair of those shapes."""
     from helpers import pretrained
@@ -481,7 +469,7 @@ def check_05_task3(probe_classifier: object) -> None:
     from helpers import config, models
 
     task = TASK_05_3
-    _classifier_of_digits(task, probe_classifier, "probe_classifier")
+    task.classifier_from(probe_classifier, "probe_classifier")
     reference, weights = _encoder_weights(task, probe_classifier, "probe_classifier")
     if not all(np.allclose(w, r, atol=1e-5) for w, r in zip(weights, reference)):
         task.fail("the encoder's weights in `probe_classifier` are not the pretrained ones: the encoder was trained "
@@ -516,7 +504,7 @@ def check_05_task4(naive_classifier: object) -> None:
     from helpers import config, finetuning, models, pretrained
 
     task = TASK_05_4
-    _classifier_of_digits(task, naive_classifier, "naive_classifier")
+    task.classifier_from(naive_classifier, "naive_classifier")
     reference, weights = _encoder_weights(task, naive_classifier, "naive_classifier")
     change = float(np.mean(np.abs(weights[0] - reference[0])))
     if all(np.allclose(w, r, atol=1e-5) for w, r in zip(weights, reference)):

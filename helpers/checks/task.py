@@ -5,8 +5,9 @@ A check prints one line when an answer passes, ``✅ Task K passed: <what was ve
 ``❌ Task K: <what is wrong>. Hint: <hint> (taught in <notebook>, section '<section>').`` Hints point to the
 idea; a hint's ``more`` (a closer look) is added only when the same task fails a second time in the session.
 
-Use :meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from` and :meth:`Task.call` to turn
-anything a student may pass (None, a stub that raises, a list instead of an array) into a clear failure, and
+Use :meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from`, :meth:`Task.classifier_from` and
+:meth:`Task.call` to turn anything a student may pass (None, a stub that raises, a list instead of an array, a
+model of the wrong shape) into a clear failure, and
 decorate every check with :func:`guarded`, so that an exception raised by a student's object anywhere in the
 check (a model that cannot be copied, an array that cannot be compared) becomes a failure too.
 """
@@ -116,6 +117,18 @@ class Task:
         if not np.all(np.isfinite(array)):
             self.fail(f"`{name}` holds NaN or infinite values", "look for a log of 0 or a division by 0")
         return array
+
+    def classifier_from(self, model: object, name: str) -> None:
+        """Fail unless ``model`` is a Keras digit classifier: (None, 784) images to (None, 10) class probabilities."""
+        import keras
+
+        self.answered(model, name)
+        if not isinstance(model, keras.Model):
+            self.fail(f"`{name}` should be a keras.Model, got {type(model).__name__}", "keras.Sequential([...]) is one")
+        shapes = (tuple(model.input_shape), tuple(model.output_shape))
+        if shapes != ((None, 784), (None, 10)):
+            self.fail(f"`{name}` maps {shapes[0]} to {shapes[1]}; a digit classifier maps (None, 784) images to "
+                      f"(None, 10) class probabilities", "the encoder first, then a softmax head of 10 units")
 
     def call(self, function: object, name: str, *args: Any) -> Any:
         """Call the student's ``function(*args)``; a stub, a non-function or an exception becomes a failure."""
