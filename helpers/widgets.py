@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from helpers import plotting, validation
@@ -196,6 +197,12 @@ def digit_picker(
 # --- the latent space (notebook 04b) -------------------------------------------------------------
 
 
+def _draw(picture: ipywidgets.Image, fig: Figure) -> None:
+    """Show ``fig`` in ``picture`` at its own size in pixels (a small figure is not stretched to the page's width)."""
+    picture.width = str(round(fig.get_figwidth() * fig.dpi))
+    picture.value = figure_png(fig)
+
+
 def _checked_output(function: Callable[[np.ndarray], np.ndarray], x: np.ndarray, name: str,
                     width: int | None = None) -> np.ndarray:
     """``function(x)`` as a float64 array of one finite row per row of x (``width`` columns when given)."""
@@ -297,7 +304,7 @@ def interpolation_explorer(
         fig = plotting.image_grid(np.clip(grid, 0.0, 1.0), captions, n_cols=3,
                                   title="mixing pixels (top)\nmixing codes (bottom)")
         fig.set_size_inches(4.2, 3.6)
-        picture.value = figure_png(fig)
+        _draw(picture, fig)
         text.value = (f"weight <b>{w:.2f}</b> (0: image {a}, 1: image {b}). Reconstruction error of the pixel "
                       f"blend <b>{errors[0]:.4f}</b>, of the code blend <b>{errors[1]:.4f}</b> (binary "
                       f"cross-entropy, nats per pixel)")
@@ -383,7 +390,7 @@ def code_map_explorer(
         right.imshow(np.clip(image[0], 0.0, 1.0).reshape(validation.IMAGE_SHAPE), cmap="gray", vmin=0.0, vmax=1.0)
         right.axis("off")
         right.set_title("decoded at the cross")
-        picture.value = figure_png(fig)
+        _draw(picture, fig)
         text.value = (f"point (<b>{point[0, 0]:.2f}</b>, <b>{point[0, 1]:.2f}</b>): the nearest code on the map has "
                       f"label <b>{labels[nearest]}</b>. The map keeps {100 * kept:.0f} % of the codes' variance.")
 
@@ -446,7 +453,7 @@ def neighbour_explorer(
             captions += [f"query ({label})", *(f"{space[0]}: {gallery_labels[i]}" for i in indices)]
         fig = plotting.image_grid(np.stack(grid), captions, n_cols=k + 1,
                                   title=f"query {index}: nearest by pixels (top), by codes (bottom)")
-        picture.value = figure_png(fig)
+        _draw(picture, fig)
         same = {space: int(np.sum(gallery_labels[indices] == label)) for space, indices in found.items()}
         text.value = (f"query {index} (label <b>{label}</b>): of its {k} nearest neighbours, <b>{same['pixels']}</b> "
                       f"share its label in pixel space, <b>{same['codes']}</b> in code space")
@@ -521,11 +528,14 @@ def anomaly_explorer(
         ax.hist(anomaly_scores, bins=edges, alpha=0.6, label=f"{names[1]} ({len(anomaly_scores)})")
         ax.axvline(value, color="black", linestyle="--", label=f"threshold {value:.4f}")
         ax.set_xlabel("score (log scale)" if logarithmic else "score")
-        if logarithmic:
+        if logarithmic:  # ticks at 1, 2 and 5 times the powers of ten, written plainly (0.2, 0.5, 1, 2)
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+            ax.xaxis.set_minor_formatter(ticker.NullFormatter())
         ax.set_ylabel("examples")
         ax.legend(frameon=False)
-        picture.value = figure_png(fig)
+        _draw(picture, fig)
         text.value = (f"threshold <b>{value:.4f}</b>: detects <b>{100 * detected:.1f} %</b> of the {names[1]}, "
                       f"false alarms on <b>{100 * false_alarms:.1f} %</b> of the {names[0]}")
 
