@@ -33,8 +33,8 @@ COURSE_PLAN = [
                                         "pretrain deep_plain/mnist", "pretrain shallow_plain/mnist",
                                         "pretrain shallow_denoising/mnist", "compute baseline_runs"]),
     ("notebooks/08_better_pretraining.ipynb", []),  # its checkpoints and record are committed
-    ("notebooks/04b_latent_space.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),  # 04 saves its model
     ("solutions/06_pitfalls.ipynb", []),
+    ("notebooks/04b_latent_space.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),  # 04 saves its model
     ("solutions/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),
     ("notebooks/00_start_here.ipynb", []),
     ("notebooks/01_background.ipynb", []),
