@@ -14,6 +14,7 @@
 - ``pretrained``: the course's pretrained encoders, trained once, saved and loaded.
 - ``artifacts``: saving and loading models and results, all or nothing.
 - ``linear``, ``losses``: PCA and the reconstruction losses, written out in NumPy.
+- ``latent``: the latent space measured: interpolation, nearest neighbours, anomaly scores (no TensorFlow).
 - ``plotting``, ``figures``, ``diagrams``, ``widgets``: figures of data and of results, explanatory
   drawings and interactive explorers.
 - ``speed``: the matrix-product floor under every training loop.

@@ -33,10 +33,19 @@ def binary_cross_entropy(x: np.ndarray, x_hat: np.ndarray, epsilon: float = 1e-7
     float32) so that a prediction of exactly 0 or 1 costs a large but finite amount; the value then
     matches ``keras.losses.binary_crossentropy`` on the same arrays, averaged over the batch.
     """
+    return float(np.mean(binary_cross_entropy_per_example(x, x_hat, epsilon)))
+
+
+def binary_cross_entropy_per_example(x: np.ndarray, x_hat: np.ndarray, epsilon: float = 1e-7) -> np.ndarray:
+    """(1/d) Σ_j −[x_ij log x̂_ij + (1−x_ij) log(1−x̂_ij)] for each row i: shape (n,), float64, nats per pixel.
+
+    The per-image loss whose mean is :func:`binary_cross_entropy` (the same clipping of x̂ to [ε, 1−ε]),
+    e.g. each image's reconstruction error, to rank images by it.
+    """
     x, x_hat = _pair(x, x_hat)
     if x.min() < 0 or x.max() > 1:
         raise validation.value_error("x", "must hold targets in [0, 1] for binary cross-entropy",
                                      "Scale pixels with helpers.data.preprocess().")
     low, high = np.float32(epsilon), np.float32(1.0 - epsilon)
     x_hat = np.clip(x_hat.astype(np.float32), low, high).astype(np.float64)
-    return float(np.mean(-(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat))))
+    return np.mean(-(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)), axis=1)

@@ -34,6 +34,7 @@ COURSE_PLAN = [
                                         "pretrain shallow_denoising/mnist", "compute baseline_runs"]),
     ("notebooks/08_better_pretraining.ipynb", []),  # its checkpoints and record are committed
     ("solutions/06_pitfalls.ipynb", []),
+    ("notebooks/04b_latent_space.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),  # 04 saves its model
     ("solutions/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),
     ("solutions/08_better_pretraining.ipynb", []),  # like notebook 08, it reads the committed checkpoints and record
     ("notebooks/00_start_here.ipynb", []),
