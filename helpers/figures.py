@@ -86,7 +86,7 @@ def accuracy_bars(summary: Sequence[Mapping], *, arms: Sequence[tuple[str, str]]
     arms = list(arms) if arms is not None else list(dict.fromkeys((s["recipe"], s["regime"]) for s in summary))
     budgets = list(dict.fromkeys(s["labels_per_class"] for s in summary))
     cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
-    fig, ax = plt.subplots(figsize=(7.5, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9.0, 3.8), layout="constrained")
     width = 0.8 / len(arms)
     for i, (recipe, regime) in enumerate(arms):
         chosen = [cells.get((recipe, regime, b)) for b in budgets]
@@ -103,7 +103,7 @@ def accuracy_bars(summary: Sequence[Mapping], *, arms: Sequence[tuple[str, str]]
                   [f"{b} labels / class" if b != splits.ALL else "all labels" for b in budgets])
     ax.set_ylabel("test accuracy (%), 95 % interval")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never over them
     if title:
         ax.set_title(title)
     return fig
