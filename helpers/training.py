@@ -352,7 +352,9 @@ class ProgressBar(TqdmCallback):
     place. A stored notebook (nbclient, nbconvert, GitHub) keeps one output for it: the bar is displayed with
     a display id and that output is updated to the bar's final state when training ends, so its text reads
     like ``100%|##########| 50/50 [00:55<00:00, 1.10s/epoch, loss=0.0931, val_loss=0.0935]``, not ``0/50``.
-    Make a new one for each training run (it draws its bar when it is made). See :func:`progress_bar`.
+    Training stopped early by a callback ends the bar at the epochs run (``28/28``), as a finished bar, not as
+    an interrupted one. Make a new one for each training run (it draws its bar when it is made). See
+    :func:`progress_bar`.
     """
 
     def __init__(self, epochs: int | None = None, *, description: str | None = None) -> None:
@@ -366,6 +368,13 @@ class ProgressBar(TqdmCallback):
             self._display = display(self.epoch_bar.container, display_id=True)
 
     def on_train_end(self, *args: object, **kwargs: object) -> None:
+        bar = self.epoch_bar
+        if getattr(self.model, "stop_training", False) and bar.total and bar.n < bar.total:
+            # Stopped early (EarlyStopping, StopAtLoss): a normal end, not the red bar of an interrupted loop.
+            done, started = bar.n, bar.start_t
+            bar.reset(total=done)  # also the widget's length
+            bar.start_t = started  # keep the elapsed time
+            bar.update(done)
         super().on_train_end(*args, **kwargs)
         if self._display is not None:
             self._display.update(self.epoch_bar.container)
