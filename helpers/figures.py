@@ -1,4 +1,5 @@
-"""Figures of measured results: accuracy against the number of labels, and paired differences with their interval.
+"""Figures of measured results: accuracy against the number of labels, accuracy bars by arm, and paired differences
+with their interval.
 
 Like :mod:`helpers.plotting`, every function returns its matplotlib figure and never calls ``plt.show()``.
 """
@@ -96,6 +97,44 @@ def paired_differences(differences: np.ndarray, interval: statistics.PairedInter
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def accuracy_bars(summary: Sequence[Mapping], *, arms: Sequence[tuple[str, str]] | None = None,
+                  title: str | None = None) -> Figure:
+    """Test accuracy of each arm as a bar with its 95 % interval, one group of bars per labels-per-class budget.
+
+    Args:
+        summary: the summaries of :func:`helpers.tables.summarise` (accuracies in %).
+        arms: the (recipe, regime) arms to draw, in this order; default all of them, in the summary's order.
+        title: optional title.
+    """
+    summary = list(summary)
+    if not summary:
+        raise validation.value_error("summary", "is empty", "Pass tables.summarise(rows) of some results.")
+    arms = list(arms) if arms is not None else list(dict.fromkeys((s["recipe"], s["regime"]) for s in summary))
+    budgets = list(dict.fromkeys(s["labels_per_class"] for s in summary))
+    cells = {(s["recipe"], s["regime"], s["labels_per_class"]): s for s in summary}
+    fig, ax = plt.subplots(figsize=(9.0, 3.8), layout="constrained")
+    width = 0.8 / len(arms)
+    for i, (recipe, regime) in enumerate(arms):
+        chosen = [cells.get((recipe, regime, b)) for b in budgets]
+        if any(cell is None for cell in chosen):
+            raise validation.value_error("summary", f"lacks {recipe!r}, {regime!r} at some of the budgets {budgets}")
+        means = np.array([cell["mean"] for cell in chosen])
+        errors = np.array([[cell["mean"] - cell["low"] for cell in chosen],
+                           [cell["high"] - cell["mean"] for cell in chosen]])
+        ax.bar(np.arange(len(budgets)) + (i - (len(arms) - 1) / 2) * width, means, width * 0.92, yerr=errors,
+               capsize=4, label=f"{recipe}, {regime}")
+    lowest = min(cell["low"] for cell in summary)
+    ax.set_ylim(max(0.0, lowest - 10), 100)
+    ax.set_xticks(range(len(budgets)),
+                  [f"{b} labels / class" if b != splits.ALL else "all labels" for b in budgets])
+    ax.set_ylabel("test accuracy (%), 95 % interval")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never over them
     if title:
         ax.set_title(title)
     return fig

@@ -121,7 +121,7 @@ def train(
         x_pool: preprocessed unlabelled images to pretrain on, (n, 784) float32 in [0, 1].
         x_val: preprocessed validation images, (m, 784), only to report the validation loss.
         seed: the seed of the initial weights, the noise and the shuffling.
-        verbose: 0 silent, 1 or 2 one line per epoch.
+        verbose: 0 silent, 1 a progress bar over the epochs, 2 one line per epoch.
 
     Returns:
         ``(autoencoder, encoder, decoder, history)``: the encoder outputs the recipe's representation; the
@@ -223,7 +223,7 @@ def load_or_train(
     return encoder, decoder, f"trained now ({recipe(name, seed)['epochs']} epochs) and saved to {_shown(saved)}"
 
 
-def load_or_train_seeds(name: str, *, dataset: str = "mnist", verbose: int = 0) -> dict[int, keras.Model]:
+def load_or_train_seeds(name: str, *, dataset: str = "mnist", verbose: int = 1) -> dict[int, keras.Model]:
     """The recipe's encoder for every pretraining seed of the mode (:func:`seeds`), loaded or trained."""
     encoders = {}
     for seed in seeds():

@@ -20,6 +20,9 @@ Everything else runs that same step, compiled into TensorFlow graphs:
 - :func:`train`: epochs of :meth:`Trainer.train_epoch`, the validation loss after each, Keras callbacks
   (``keras.callbacks.EarlyStopping`` and others that act at the end of an epoch), and a history shaped
   like ``keras.callbacks.History.history``: metric name -> one float per epoch.
+- :func:`progress_bar`: the course's one progress display, for :func:`train` (``verbose=1``) and for Keras's
+  ``fit`` (``model.fit(..., verbose=0, callbacks=[training.progress_bar()])``): a bar over the epochs, live
+  in a notebook, one line when the notebook is stored.
 
 The objective is any :class:`Objective`: :class:`Supervised` wraps a Keras loss (``loss(y, model(x))``,
 also for an autoencoder, whose target ``y`` is its input ``x``); another objective can combine several
@@ -35,10 +38,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import keras
 import numpy as np
 import tensorflow as tf
+from tqdm.auto import tqdm as auto_tqdm
+from tqdm.keras import TqdmCallback
 
 from helpers import validation
 
@@ -338,6 +344,63 @@ class Measure(keras.callbacks.Callback):
                           f"({self.results[-1]['seconds']:.0f} s)")
 
 
+class ProgressBar(TqdmCallback):
+    """tqdm's Keras callback (``tqdm.keras.TqdmCallback``) as the course shows training: one bar over the epochs.
+
+    The bar advances once per epoch and shows the last epoch's logs (``loss``, ``val_loss``...). In a notebook
+    (JupyterLab, Colab, VS Code) it is an ipywidgets bar, live; elsewhere a text line on stderr, redrawn in
+    place. A stored notebook (nbclient, nbconvert, GitHub) keeps one output for it: the bar is displayed with
+    a display id and that output is updated to the bar's final state when training ends, so its text reads
+    like ``100%|##########| 50/50 [00:55<00:00, 1.10s/epoch, loss=0.0931, val_loss=0.0935]``, not ``0/50``.
+    Training stopped early by a callback ends the bar at the epochs run (``28/28``), as a finished bar, not as
+    an interrupted one. Make a new one for each training run (it draws its bar when it is made). See
+    :func:`progress_bar`.
+    """
+
+    def __init__(self, epochs: int | None = None, *, description: str | None = None) -> None:
+        in_notebook = any(kind.__module__ == "tqdm.notebook" for kind in auto_tqdm.__mro__)  # tqdm.auto chose widgets
+        bar = partial(auto_tqdm, display=False) if in_notebook else auto_tqdm
+        super().__init__(epochs=epochs, verbose=0, tqdm_class=bar, desc=description)
+        self._display = None
+        if in_notebook:
+            from IPython.display import display
+
+            self._display = display(self.epoch_bar.container, display_id=True)
+
+    def on_train_end(self, *args: object, **kwargs: object) -> None:
+        bar = self.epoch_bar
+        if getattr(self.model, "stop_training", False) and bar.total and bar.n < bar.total:
+            # Stopped early (EarlyStopping, StopAtLoss): a normal end, not the red bar of an interrupted loop.
+            done, started = bar.n, bar.start_t
+            bar.reset(total=done)  # also the widget's length
+            bar.start_t = started  # keep the elapsed time
+            bar.update(done)
+        super().on_train_end(*args, **kwargs)
+        if self._display is not None:
+            self._display.update(self.epoch_bar.container)
+
+
+def progress_bar(epochs: int | None = None, *, description: str | None = None) -> ProgressBar:
+    """The course's progress display for one training run: a Keras callback drawing a bar over the epochs.
+
+    For Keras's ``fit``, silence its own display and pass the bar::
+
+        model.fit(x, y, epochs=50, verbose=0, callbacks=[training.progress_bar()])
+
+    (``verbose=1``, Keras's bar, stores thousands of lines in a notebook run headless). :func:`train` uses it when
+    ``verbose=1``. Both give the callback the number of epochs, so ``epochs`` is needed only elsewhere.
+
+    Args:
+        epochs: the bar's length; default the ``epochs`` that ``fit`` or :func:`train` passes to callbacks.
+        description: a short label in front of the bar, e.g. ``"Adam"``.
+    """
+    if epochs is not None:
+        epochs = validation.positive_int(epochs, "epochs")
+    if description is not None and not isinstance(description, str):
+        raise validation.type_error("description", "a string", description)
+    return ProgressBar(epochs, description=description)
+
+
 def train(
     model: keras.Model,
     x: object,
@@ -371,7 +434,8 @@ def train(
         callbacks: Keras callbacks, e.g. ``[keras.callbacks.EarlyStopping("val_loss", patience=5,
             restore_best_weights=True)]`` or :class:`StopAtLoss`; they see ``loss`` and ``val_loss``.
         seed: seeds the shuffling.
-        verbose: 0 silent; 1 or 2 one line per epoch (an epoch is one graph call: no progress bar).
+        verbose: as for ``fit``: 0 silent; 1 a progress bar over the epochs (:func:`progress_bar`), with the
+            last epoch's losses; 2 one printed line per epoch.
 
     Returns:
         ``{"loss": [...], "val_loss": [...]}``, one mean loss per epoch run, as ``fit`` reports it.
@@ -386,8 +450,10 @@ def train(
         if isinstance(validation_data, (str, bytes)) or not isinstance(validation_data, Sequence):
             raise validation.type_error("validation_data", "a tuple of arrays such as (x_val, y_val)", validation_data)
         validation_data = trainer.prepare(*validation_data)
-    callback_list = keras.callbacks.CallbackList(list(callbacks), model=model)
-    callback_list.set_params({"epochs": epochs, "verbose": verbose})  # as fit gives them to its callbacks
+    callbacks = list(callbacks) + ([progress_bar()] if verbose == 1 else [])
+    callback_list = keras.callbacks.CallbackList(callbacks, model=model)
+    steps = -(-int(data[0].shape[0]) // trainer.batch_size)  # mini-batches an epoch, the last one shorter
+    callback_list.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})  # as fit gives its callbacks
     history: History = {"loss": []} | ({"val_loss": []} if validation_data is not None else {})
     model.stop_training = False
     callback_list.on_train_begin()
@@ -399,7 +465,7 @@ def train(
             logs["val_loss"] = trainer.evaluate(validation_data)
         for key, value in logs.items():
             history[key].append(value)
-        if verbose:
+        if verbose == 2:
             numbers = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
             print(f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - start:.2f}s - {numbers}")
         callback_list.on_epoch_end(epoch, logs)

@@ -23,17 +23,20 @@ COURSE = build_course.course_notebooks()
 COURSE_PLAN = [
     ("compute baseline_runs", []),
     ("pretrain deep_denoising/mnist", []),
-    ("pretrain deep_denoising/fashion_mnist", []),
     ("pretrain deep_plain/mnist", []),
+    ("pretrain deep_denoising/fashion_mnist", []),
     ("notebooks/04_keras_mnist_autoencoder.ipynb", []),
-    ("notebooks/06_pitfalls.ipynb", ["pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist"]),
     ("pretrain shallow_denoising/mnist", []),
     ("pretrain shallow_plain/mnist", []),
     ("notebooks/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb", "pretrain deep_denoising/mnist",
                                         "pretrain deep_plain/mnist", "pretrain shallow_plain/mnist",
                                         "pretrain shallow_denoising/mnist", "compute baseline_runs"]),
     ("notebooks/08_better_pretraining.ipynb", []),  # its checkpoints and record are committed
+    ("notebooks/06_pitfalls.ipynb", ["pretrain deep_denoising/mnist", "pretrain deep_denoising/fashion_mnist"]),
+    ("notebooks/06b_overfitting.ipynb", ["pretrain deep_denoising/mnist"]),
+    ("notebooks/90_appendix_training_faster.ipynb", []),
     ("solutions/06_pitfalls.ipynb", []),
+    ("notebooks/06c_denoising.ipynb", []),
     ("notebooks/04b_latent_space.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),  # 04 saves its model
     ("solutions/05_fine_tuning.ipynb", ["notebooks/04_keras_mnist_autoencoder.ipynb"]),
     ("solutions/08_better_pretraining.ipynb", []),  # like notebook 08, it reads the committed checkpoints and record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -11,8 +12,11 @@ import pytest
 from scripts.course_files import (
     FOLDERS,
     NOTEBOOK_PATTERN,
+    RAISES_EXCEPTION,
     ROOT,
     all_notebooks,
+    has_tag,
+    parse_cell,
     repository_slug,
     solution_notebooks,
     teaching_notebooks,
@@ -108,3 +112,45 @@ def test_readme_links_point_at_the_one_repository():
     assert f"colab.research.google.com/github/{slug}/blob/main/notebooks/00_start_here.ipynb" in readme
     others = set(re.findall(r"github(?:\.com)?/([\w-]+/everything-is-a-mapping)", readme)) - {slug}
     assert not others, f"README names other repositories: {others}"
+
+
+def top_level_raises(tree) -> list[int]:
+    """Line numbers of the ``raise`` statements of a cell's code outside any function or class body."""
+    found, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Raise):
+            found.append(node.lineno)
+        todo.extend(ast.iter_child_nodes(node))
+    return sorted(found)
+
+
+TEACHING_AND_SOLUTIONS = teaching_notebooks() + solution_notebooks()
+
+
+@pytest.mark.parametrize("path", TEACHING_AND_SOLUTIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_run_all_goes_through_every_cell(path):
+    # Colab ignores cell tags: a cell that raises stops Run All there. Only the generated exercises' stubs and
+    # checks may raise (and carry the tag); a notebook that shows an error catches it and prints it.
+    tagged = [cell["id"] for cell in code_cells(path) if has_tag(cell, RAISES_EXCEPTION)]
+    assert not tagged, (f"{path.relative_to(ROOT)}: cells {tagged} are tagged {RAISES_EXCEPTION!r}; show the error "
+                        f"with try/except and print(f'{{type(e).__name__}}: {{e}}') instead, so that Run All goes on")
+    raising = {}
+    for cell in code_cells(path):
+        tree = parse_cell("".join(cell["source"]))
+        assert tree is not None, f"{path.relative_to(ROOT)}: cell {cell['id']} is not Python"
+        if top_level_raises(tree):
+            raising[cell["id"]] = top_level_raises(tree)
+    assert not raising, (f"{path.relative_to(ROOT)}: cells (id: lines) {raising} raise outside a function, which "
+                         f"stops Run All; catch the error and print it")
+
+
+def test_top_level_raises_finds_raise_outside_functions_only():
+    source = ("def stub():\n    raise NotImplementedError\n"
+              "class A:\n    def f(self):\n        raise ValueError\n"
+              "try:\n    x = 1\nexcept NameError as e:\n    print(e)\n"
+              "if x:\n    raise RuntimeError('stop')\n"
+              "raise SystemExit\n")
+    assert top_level_raises(ast.parse(source)) == [11, 12]

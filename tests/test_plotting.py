@@ -311,3 +311,29 @@ def test_plot_curve_draws_spread_bands_and_rejects_bad_ones():
         plotting.plot_curve([1, 2], {"a": [1, 2]}, xlabel="x", ylabel="y", spreads={"b": [0, 0]})
     with pytest.raises(ValueError, match="non-negative numbers, one per x value"):
         plotting.plot_curve([1, 2], {"a": [1, 2]}, xlabel="x", ylabel="y", spreads={"a": [-1, 0]})
+
+
+# figures.accuracy_bars ------------------------------------------------------------------------
+
+def test_accuracy_bars_one_bar_per_arm_and_budget_with_its_interval():
+    from helpers import figures, tables
+
+    rows = [{"recipe": recipe, "regime": regime, "labels_per_class": budget, "labels": 10 * budget,
+             "pretraining_seed": 0, "seed": seed, "accuracy": (base + budget / 10 + seed) / 100, "val_accuracy": 0.5,
+             "seconds": 1.0}
+            for recipe, regime, base in (("matched", "frozen", 80.0), ("none", "scratch", 70.0))
+            for budget in (10, 100) for seed in range(3)]
+    summary = tables.summarise(rows)
+    fig = figures.accuracy_bars(summary, title="t")
+    ax = fig.axes[0]
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights == pytest.approx([82.0, 91.0, 72.0, 81.0])  # arm by arm, budget by budget: the means
+    assert legend_texts(ax) == ["matched, frozen", "none, scratch"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["10 labels / class", "100 labels / class"]
+    cell = next(s for s in summary if s["recipe"] == "matched" and s["labels_per_class"] == 10)
+    segments = ax.collections[0].get_segments()  # the first arm's error bars, one segment per budget
+    assert segments[0][:, 1] == pytest.approx([cell["low"], cell["high"]])
+    with pytest.raises(ValueError, match="lacks"):
+        figures.accuracy_bars(summary[:3])
+    with pytest.raises(ValueError, match="empty"):
+        figures.accuracy_bars([])

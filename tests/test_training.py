@@ -124,7 +124,7 @@ def test_stop_at_loss_stops_after_the_first_epoch_that_reaches_it(digits, capsys
     autoencoder, _, _ = models.build_autoencoder(16, seed=0)
     history = training.train(autoencoder, digits, digits, loss="binary_crossentropy", optimizer="adam", epochs=30,
                              batch_size=64, validation_data=(digits[:128], digits[:128]),
-                             callbacks=[training.StopAtLoss(0.3)], verbose=1)
+                             callbacks=[training.StopAtLoss(0.3)], verbose=2)
     assert history["val_loss"][-1] <= 0.3 < min(history["val_loss"][:-1], default=1.0)
     assert len(history["loss"]) < 30
     out = capsys.readouterr().out
@@ -283,3 +283,62 @@ def test_network_floor_times_the_passes_of_a_real_network():
     assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))  # the passes really ran
     with pytest.raises(validation.ArgumentValueError, match="passes"):
         speed.network_floor(model, [])
+
+
+# --- the progress display -------------------------------------------------------------------------
+
+def test_the_progress_bar_advances_once_per_epoch_with_fit_and_with_train(digits):
+    x = digits[:128]
+    autoencoder, _, _ = models.build_autoencoder(8, seed=0)
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    bar = training.progress_bar(description="fit")
+    autoencoder.fit(x, x, epochs=3, batch_size=64, verbose=0, validation_data=(x, x), callbacks=[bar])
+    assert (bar.epoch_bar.n, bar.epoch_bar.total) == (3, 3)  # the total from fit's params
+    assert set(bar.epoch_bar.postfix.replace(" ", "").split(",")[0].split("=")[:1]) == {"loss"}
+    autoencoder, _, _ = models.build_autoencoder(8, seed=0)
+    bar = training.progress_bar()
+    training.train(autoencoder, x, x, loss="binary_crossentropy", optimizer="adam", epochs=6, batch_size=64,
+                   validation_data=(x, x), callbacks=[training.StopAtLoss(10.0), bar], verbose=0)
+    assert (bar.epoch_bar.n, bar.epoch_bar.total) == (1, 1)  # stopped after its first epoch: a finished bar
+    assert "val_loss" in bar.epoch_bar.postfix
+    assert bar.params["steps"] == 2  # train() gives callbacks fit's params
+
+
+def test_train_shows_the_progress_bar_at_verbose_1_and_lines_at_verbose_2(digits, capsys):
+    x = digits[:64]
+    for verbose in (1, 2):
+        autoencoder, _, _ = models.build_autoencoder(8, seed=0)
+        training.train(autoencoder, x, x, loss="binary_crossentropy", optimizer="adam", epochs=2, verbose=verbose)
+    captured = capsys.readouterr()
+    assert "2/2 [" in captured.err and "loss=" in captured.err  # tqdm's bar, outside a notebook on stderr
+    assert captured.out.count("Epoch ") == 2 and "Epoch 2/2" in captured.out
+
+
+def test_progress_bar_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="epochs"):
+        training.progress_bar(0)
+    with pytest.raises(TypeError, match="description"):
+        training.progress_bar(description=3)
+
+
+def test_a_stored_notebook_keeps_one_short_output_per_training_run(tmp_path):
+    # Keras's own bar (fit's verbose=1) stores a line per step, rewritten with backspaces; the course's bar is
+    # a widget, live in JupyterLab, stored as one output whose text is the bar's final state.
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    train = ("b, _, _ = models.build_autoencoder(8, seed=0)\n"
+             "training.train(b, x, x, loss='binary_crossentropy', optimizer='adam', epochs=2, batch_size=16, "
+             "validation_data=(x, x))")  # fit with the same callback: the same display (the test above)
+    nb = new_notebook(cells=[new_code_cell("import numpy as np\nfrom helpers import models, training\n"
+                                           "x = np.random.default_rng(0).random((64, 784), dtype='float32')"),
+                             new_code_cell(train)],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    for cell in nb.cells[1:]:
+        outputs = [o for o in cell.outputs if o.output_type != "execute_result"  # the cell's value, the history
+                   and not (o.output_type == "stream" and o.name == "stderr")]  # TensorFlow's log
+        assert [o.output_type for o in outputs] == ["display_data"], outputs
+        assert "application/vnd.jupyter.widget-view+json" in outputs[0].data
+        text = outputs[0].data["text/plain"]
+        assert text.startswith("100%") and "2/2 [" in text and "val_loss=" in text and "\n" not in text, text

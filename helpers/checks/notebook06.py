@@ -9,10 +9,11 @@ import numpy as np
 from helpers import data
 from helpers.checks.task import Task, course_data, guarded
 
-NB06 = "06_pitfalls"
-TASK_06_1 = Task(NB06, 1, "Remedy (b): train fewer numbers")
-TASK_06_2 = Task(NB06, 2, "Remedy (a): early stopping")
-TASK_06_3 = Task(NB06, 3, "A pretraining task that cannot be solved by copying: the denoising autoencoder")
+# Exercise notebook 06 spans the three teaching notebooks of the pitfalls: each task names the one that teaches it.
+NB06B, NB06C = "06b_overfitting", "06c_denoising"
+TASK_06_1 = Task(NB06B, 1, "Remedy (b): train fewer numbers")
+TASK_06_2 = Task(NB06B, 2, "Remedy (a): early stopping")
+TASK_06_3 = Task(NB06C, 3, "A pretraining task that cannot be solved by copying: the denoising autoencoder")
 
 #: Task 2: the check trains for at most this many epochs, and the task asks for this patience.
 EARLY_STOPPING_EPOCHS_06, PATIENCE_06 = 18, 5
@@ -41,9 +42,9 @@ def _encoders_to_count() -> dict[str, Any]:
 
 
 def _numbers_updated(encoder: Any, regime: str) -> int:
-    """How many numbers an optimiser updates in encoder -> Dense(10, softmax), counted from its own state.
+    """How many numbers an optimizer updates in encoder -> Dense(10, softmax), counted from its own state.
 
-    Another method than adding up weight sizes: a momentum optimiser keeps one momentum number per number
+    Another method than adding up weight sizes: a momentum optimizer keeps one momentum number per number
     it updates, so the sizes of its momenta, once built for the classifier's trainable variables, are the count.
     """
     import keras
@@ -68,7 +69,7 @@ def check_06_task1(numbers_trained: object) -> None:
             trainable numbers of encoder -> Dense(10, softmax) when only the head is trained, or everything.
             It must leave ``encoder.trainable`` as it found it, True or False.
 
-    Recomputed from the momenta of an optimiser built for the classifier (see :func:`_numbers_updated`), on
+    Recomputed from the momenta of an optimizer built for the classifier (see :func:`_numbers_updated`), on
     four encoders (one with batch-normalisation statistics, which count as parameters but are never trained),
     each given once trainable and once frozen (``trainable = False``, as a frozen probe leaves it).
     """
@@ -101,7 +102,7 @@ def check_06_task1(numbers_trained: object) -> None:
                               "fine-tuned means everything is trained: set encoder.trainable = True before counting, "
                               "whatever it was")
                 if regime == "fine-tuned" and count == expected["frozen"] + encoder.count_params():
-                    task.fail(f"for {name}, fine-tuned: {count:,} also counts numbers the optimiser never updates "
+                    task.fail(f"for {name}, fine-tuned: {count:,} also counts numbers the optimizer never updates "
                               f"(batch normalisation's moving statistics)", "count the trainable weights only")
                 task.fail(f"for {name} given {state}, {regime}: {count:,} is not the number of trained numbers",
                           "put the head on the encoder, set encoder.trainable for the regime, and let Keras list the "
@@ -112,9 +113,13 @@ def check_06_task1(numbers_trained: object) -> None:
 
 
 def _early_stopping_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """10 labelled training digits per class and 10 other ones per class for validation, as notebook 06 draws them."""
-    x_train, y_train, _, _ = course_data()
-    y_train = y_train.astype("int32")
+    """10 labelled training digits per class and 10 other ones per class for validation, as notebook 06b draws them.
+
+    From the bundled sample in both modes: the check's run is then the same everywhere, and it stops early
+    (on the complete MNIST these 100 digits can keep the validation loss falling until the last epochs allowed).
+    """
+    (x_train, y_train), _ = data.load_mnist(data.MNIST_SAMPLE, verbose=False)
+    x_train, y_train = data.preprocess(x_train), y_train.astype("int32")
     train_index = data.stratified_indices(y_train, 10, 0)
     others = np.setdiff1d(np.arange(len(y_train)), train_index)
     validation_index = others[data.stratified_indices(y_train[others], 10, 1000)]
@@ -129,7 +134,7 @@ def check_06_task2(fit_with_early_stopping: object) -> None:
         fit_with_early_stopping: function (model, x, y, x_val, y_val, epochs) -> the history of ``model.fit``
             (a ``keras.callbacks.History`` or its ``.history`` dict), trained with keras.callbacks.EarlyStopping.
 
-    Runs it on a fresh, seeded 784-512-10 MLP (notebook 06's, compiled with Adam(3e-3) so that it overfits within
+    Runs it on a fresh, seeded 784-512-10 MLP (notebook 06b's, compiled with Adam(3e-3) so that it overfits within
     about ten epochs) with 10 labelled digits per class, 10 more per class for validation and at most 18 epochs. It
     must stop early, exactly 5 epochs after the best validation
     loss, with the weights of that epoch (the model's validation loss afterwards is the lowest recorded, to 1e-3).
@@ -224,7 +229,7 @@ def check_06_task3(plain_autoencoder: object, denoising_autoencoder: object) -> 
         plain_autoencoder, denoising_autoencoder: trained Keras autoencoders (n, 784) -> (n, 784).
 
     Both must be trained (binary cross-entropy below 0.2 on the clean test digits); on test digits with 30 %
-    of their pixels masked (a ``Dropout(0.3)`` layer, as in notebook 06), measured against the clean digits,
+    of their pixels masked (a ``Dropout(0.3)`` layer, as in notebook 06c), measured against the clean digits,
     the denoising one's error must be lower than the plain one's by at least 0.002.
     """
     import keras
