@@ -95,8 +95,8 @@ RECIPES = tuple(RECIPE_TABLE)
 
 
 def seeds() -> tuple[int, ...]:
-    """The pretraining seeds of the current mode: (0, 1, 2) in full mode, (0, 1) in fast mode."""
-    return tuple(range(config.pick(full=3, fast=2)))
+    """The pretraining seeds of the current mode: (0, 1, 2) in full mode, (0,) in fast mode (code that runs)."""
+    return tuple(range(config.pick(full=3, fast=1)))
 
 
 def recipe(name: str = "article", seed: int = 0) -> dict[str, object]:
