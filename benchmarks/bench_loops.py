@@ -307,7 +307,7 @@ def time_to_target(x: np.ndarray, x_val: np.ndarray, *, recipe_epochs: int,
         reached = bool(run["val_loss"]) and run["val_loss"][-1] <= target
         seconds = run["elapsed"][-1]
         row = {key: variant[key] for key in ("name", "how", "same_maths")}
-        row.update({"taught_in_notebook_04": variant.get("taught"), "reached": reached,
+        row.update({"taught_in_appendix_90": variant.get("taught"), "reached": reached,
                     "epochs": len(run["val_loss"]), "seconds": seconds,
                     "ratio_to_recipe": seconds / recipe_seconds if reached else None,
                     "seconds_per_epoch": seconds / len(run["val_loss"]), "first_epoch_seconds": run["elapsed"][0],

@@ -112,7 +112,7 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
              "≈ 0.22 s (issue, complete MNIST)", "—"),
             ("plain `fit` ÷ floor", f"{to_floor['plain_fit']:.1f}×", "≈ 10× (issue)", "—"),
             ("epoch-compiled loop ÷ floor", f"{to_floor['epoch_compiled']:.1f}×", "—", "—"),
-            ("epoch-compiled loop + XLA ÷ floor (same batch, same result; notebook 04)",
+            ("epoch-compiled loop + XLA ÷ floor (same batch, same result; appendix 90)",
              f"{to_floor['epoch_compiled_xla']:.1f}×", "≤ 3× (stretch; complete MNIST)",
              _met(to_floor["epoch_compiled_xla"] <= 3) if results["data"]["complete"] else "n/a (sample data)"),
         ]
@@ -135,14 +135,14 @@ def summary_rows(results: dict) -> list[tuple[str, str, str, str]]:
         recipe = target["recipe"]
         rows.append((f"article recipe: wall time of {recipe['epochs']} epochs", f"{recipe['seconds']:.1f} s", "—", "—"))
         for variant in target["variants"]:
-            if not variant["taught_in_notebook_04"]:
+            if not variant["taught_in_appendix_90"]:
                 continue
             ratio = variant["ratio_to_recipe"]
-            recipe_row = variant["taught_in_notebook_04"] == "the faster recipe"
+            recipe_row = variant["taught_in_appendix_90"] == "the faster recipe"
             met = _met(ratio is not None and ratio <= 0.25) if recipe_row else "—"
             if recipe_row and recipe["epochs"] != 50:
                 met = f"n/a (recipe shortened to {recipe['epochs']} epochs)"
-            rows.append((f"{variant['name']} (notebook 04: {variant['taught_in_notebook_04']}): time to the "
+            rows.append((f"{variant['name']} (appendix 90: {variant['taught_in_appendix_90']}): time to the "
                          "recipe's loss ÷ recipe time",
                          f"{ratio:.2f}×" if ratio is not None else f"not reached in {variant['epochs']} epochs",
                          "≤ 0.25×" if recipe_row else "—", met))
@@ -322,7 +322,7 @@ def _target_section(target: dict) -> list[str]:
     for v in target["variants"]:
         ratio = f"{v['ratio_to_recipe']:.2f}×" if v["ratio_to_recipe"] is not None else "—"
         later = (f"{(v['seconds'] - v['first_epoch_seconds']) / (v['epochs'] - 1):.2f}" if v["epochs"] > 1 else "—")
-        name = v["name"] + (f" **(notebook 04: {v['taught_in_notebook_04']})**" if v["taught_in_notebook_04"] else "")
+        name = v["name"] + (f" **(appendix 90: {v['taught_in_appendix_90']})**" if v["taught_in_appendix_90"] else "")
         lines.append(f"| {name} | {'yes' if v['same_maths'] else 'no'} | {'yes' if v['reached'] else 'no'} | "
                      f"{v['epochs']} | {v['seconds']:.1f} | {ratio} | {v['first_epoch_seconds']:.1f} | {later} | "
                      f"{v['final_val_loss']:.4f} |")
