@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
-from helpers import plotting, validation
+from helpers import losses, plotting, validation
 
 #: Position of each part in the children of the boxes this module returns.
 CONTROL, TEXT, IMAGE = 0, 1, 2
@@ -40,6 +40,21 @@ def figure_png(fig: Figure) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _draw(picture: ipywidgets.Image, fig: Figure) -> None:
+    """Show ``fig`` in ``picture`` at its own size in pixels (a small figure is not stretched to the page's width)."""
+    picture.width = str(round(fig.get_figwidth() * fig.dpi))
+    picture.value = figure_png(fig)
+
+
+def _digit_names(labels: Sequence | None, n: int, name: str = "labels") -> list[str] | None:
+    """One printable label per image, or None."""
+    if labels is None:
+        return None
+    if isinstance(labels, str) or not hasattr(labels, "__len__") or len(labels) != n:
+        raise validation.ArgumentValueError(f"{name} must have one entry per image ({n}); got {labels!r:.80}.")
+    return [str(label) for label in labels]
 
 
 def code_size_explorer(
@@ -109,11 +124,7 @@ def code_size_explorer(
             f"code size <b>{code_size}</b>: mean squared reconstruction error "
             f"<b>{error:.4f}</b> (over {len(images)} images)"
         )
-        picture.value = figure_png(
-            plotting.compare_reconstructions(
-                images, reconstructions, n=n, title=f"code size {code_size}"
-            )
-        )
+        _draw(picture, plotting.compare_reconstructions(images, reconstructions, n=n, title=f"code size {code_size}"))
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(slider.value)
@@ -129,10 +140,8 @@ def _per_image_errors(images: np.ndarray, reconstructions: np.ndarray) -> tuple[
     squared = np.mean((images - reconstructions) ** 2, axis=(1, 2))
     if reconstructions.min() < 0 or reconstructions.max() > 1:
         return squared, None
-    eps = 1e-7  # as Keras clips, so that log(0) never happens
-    r = np.clip(reconstructions, eps, 1 - eps)
-    cross_entropy = -np.mean(images * np.log(r) + (1 - images) * np.log(1 - r), axis=(1, 2))
-    return squared, cross_entropy
+    flat = (len(images), -1)
+    return squared, losses.binary_cross_entropy_per_example(images.reshape(flat), reconstructions.reshape(flat))
 
 
 def digit_picker(
@@ -166,8 +175,7 @@ def digit_picker(
     originals = validation.displayable_images(images, "images")
     outputs = validation.displayable_images(reconstructions, "reconstructions")
     n = len(originals)
-    if labels is not None and (isinstance(labels, str) or not hasattr(labels, "__len__") or len(labels) != n):
-        raise validation.ArgumentValueError(f"labels must have one entry per image ({n}); got {labels!r:.80}.")
+    names = _digit_names(labels, n)
     squared, cross_entropy = _per_image_errors(originals, outputs)
 
     slider = ipywidgets.IntSlider(
@@ -178,12 +186,12 @@ def digit_picker(
     picture = ipywidgets.Image(format="png")
 
     def show(index: int) -> None:
-        title = f"test digit {index}" + (f", label {labels[index]}" if labels is not None else "")
+        title = f"test digit {index}" + (f", label {names[index]}" if names is not None else "")
         fig = plotting.image_grid(
             np.stack([originals[index], outputs[index]]), ["original", "reconstruction"], n_cols=2, title=title
         )
         fig.set_size_inches(4.5, 2.8)
-        picture.value = figure_png(fig)
+        _draw(picture, fig)
         numbers = f"squared error <b>{squared[index]:.4f}</b>"
         if cross_entropy is not None:
             numbers += f", binary cross-entropy <b>{cross_entropy[index]:.4f}</b>"
@@ -197,12 +205,6 @@ def digit_picker(
 # --- the latent space (notebook 04b) -------------------------------------------------------------
 
 
-def _draw(picture: ipywidgets.Image, fig: Figure) -> None:
-    """Show ``fig`` in ``picture`` at its own size in pixels (a small figure is not stretched to the page's width)."""
-    picture.width = str(round(fig.get_figwidth() * fig.dpi))
-    picture.value = figure_png(fig)
-
-
 def _checked_output(function: Callable[[np.ndarray], np.ndarray], x: np.ndarray, name: str,
                     width: int | None = None) -> np.ndarray:
     """``function(x)`` as a float64 array of one finite row per row of x (``width`` columns when given)."""
@@ -212,20 +214,6 @@ def _checked_output(function: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
         raise validation.value_error(f"{name}(...)", f"returned shape {result.shape} for {len(x)} inputs, expected "
                                      f"{expected}", "It must return one row per input row.")
     return validation.finite_floats(result.astype(np.float64), f"{name}(...)")
-
-
-def _digit_names(labels: Sequence | None, n: int, name: str = "labels") -> list[str] | None:
-    """One printable label per image, or None."""
-    if labels is None:
-        return None
-    if isinstance(labels, str) or not hasattr(labels, "__len__") or len(labels) != n:
-        raise validation.ArgumentValueError(f"{name} must have one entry per image ({n}); got {labels!r:.80}.")
-    return [str(label) for label in labels]
-
-
-def _flat(images: object, name: str) -> np.ndarray:
-    """Preprocessed images (n, 784) float32 in [0, 1], at least one."""
-    return validation.flat_images(images, name)
 
 
 def interpolation_explorer(
@@ -264,7 +252,7 @@ def interpolation_explorer(
     """
     from helpers import latent
 
-    images = _flat(images, "images")
+    images = validation.flat_images(images, "images")
     n = len(images)
     if n < 2:
         raise validation.value_error("images", f"holds {n} image; interpolation needs at least 2", "Pass more images.")
@@ -429,8 +417,8 @@ def neighbour_explorer(
     """
     from helpers import latent
 
-    queries = _flat(queries, "queries")
-    gallery = _flat(gallery, "gallery")
+    queries = validation.flat_images(queries, "queries")
+    gallery = validation.flat_images(gallery, "gallery")
     query_labels = validation.labels(query_labels, "query_labels", n=len(queries))
     gallery_labels = validation.labels(gallery_labels, "gallery_labels", n=len(gallery))
     validation.callable_(encode, "encode", "(images) -> codes")

@@ -49,6 +49,24 @@ def fake_fonts(monkeypatch: pytest.MonkeyPatch, names: list[str]) -> None:
 
 # --- finding a CJK font ---------------------------------------------------------------------
 
+def assert_each_box_holds_one_label_that_fits(fig, *, narrower_than: float, count: int) -> None:
+    """The figure's boxes (FancyBboxPatch narrower than ``narrower_than``): ``count`` of them, each with one
+    label centred in it that lies wholly inside it once drawn."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < narrower_than]
+    assert len(boxes) == count
+    for box in boxes:
+        centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
+        inside = [t for t in ax.texts if t.get_position() == centre]
+        assert len(inside) == 1, f"one label expected in the box at {centre}"
+        text, frame = inside[0].get_window_extent(renderer), box.get_window_extent(renderer)
+        assert frame.x0 < text.x0 and text.x1 < frame.x1 and frame.y0 < text.y0 and text.y1 < frame.y1, (
+            f"{inside[0].get_text()!r} does not fit in its box"
+        )
+
+
 def test_no_cjk_font_among_latin_fonts(monkeypatch):
     fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
     assert diagrams.cjk_font_name() is None
@@ -83,19 +101,7 @@ def test_workflow_shows_both_stages_and_their_parts(monkeypatch):
 def test_workflow_text_stays_inside_its_boxes(monkeypatch):
     monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
     fig = diagrams.two_stage_workflow()
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    ax = fig.axes[0]
-    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 50]
-    assert len(boxes) == 10
-    for box in boxes:
-        centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
-        inside = [t for t in ax.texts if t.get_position() == centre]
-        assert len(inside) == 1, f"one label expected in the box at {centre}"
-        text, frame = inside[0].get_window_extent(renderer), box.get_window_extent(renderer)
-        assert frame.x0 < text.x0 and text.x1 < frame.x1 and frame.y0 < text.y0 and text.y1 < frame.y1, (
-            f"{inside[0].get_text()!r} does not fit in its box"
-        )
+    assert_each_box_holds_one_label_that_fits(fig, narrower_than=50, count=10)
 
 
 def test_workflow_falls_back_to_english_without_a_cjk_font(monkeypatch, caplog):
@@ -201,19 +207,8 @@ def test_regimes_show_which_weights_train(caplog):
 
 def test_regimes_text_stays_inside_its_boxes_and_panels():
     fig = diagrams.adaptation_regimes()
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    ax = fig.axes[0]
-    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_width() < 35]
-    assert len(boxes) == 9  # three per panel
-    for box in boxes:
-        centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
-        inside = [t for t in ax.texts if t.get_position() == centre]
-        assert len(inside) == 1, f"one label expected in the box at {centre}"
-        text, frame = inside[0].get_window_extent(renderer), box.get_window_extent(renderer)
-        assert frame.x0 < text.x0 and text.x1 < frame.x1 and frame.y0 < text.y0 and text.y1 < frame.y1, (
-            f"{inside[0].get_text()!r} does not fit in its box"
-        )
+    assert_each_box_holds_one_label_that_fits(fig, narrower_than=35, count=9)  # three per panel
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
     for text in ax.texts:
         extent = text.get_window_extent(renderer)
         assert fig.bbox.contains(extent.x0, extent.y0) and fig.bbox.contains(extent.x1, extent.y1), text.get_text()
