@@ -24,7 +24,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from helpers import checkpoints, joint, measurements, objectives, speed, training
+from helpers import checkpoints, data, joint, measurements, objectives, speed, training
 
 POOL = 55_000
 
@@ -33,7 +33,7 @@ def _setups(x: np.ndarray, y: np.ndarray) -> dict[str, tuple[Callable[[], keras.
     """name -> (build the trained model, make its objective, its floor's passes, batch size)."""
     joint_schedule = joint.JointSchedule()
     contrastive, masked = checkpoints.RECIPES["contrastive"], checkpoints.RECIPES["masked"]
-    labelled = np.concatenate([np.flatnonzero(y == k)[:10] for k in range(10)])
+    labelled = data.stratified_indices(y, 10, seed=0)  # the joint objective's labelled set: 10 per class
     return {
         "contrastive": (lambda: contrastive.build(0)[0], lambda: contrastive.make_objective(0),
                         [(contrastive.batch_size, True)] * 2, contrastive.batch_size),
