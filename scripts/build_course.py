@@ -4,7 +4,9 @@ Usage: ``python -m scripts.build_course [--fast] [--jobs N] [NOTEBOOK ...]`` (``
 in full mode). For each notebook of notebooks/ and solutions/ it writes the executed ``.ipynb`` under
 ``build/course/``, and ``summary.json`` with the whole run's settings and timings; then it builds the
 site, ``build/course/site/index.html``, from the executed notebooks found there (:mod:`scripts.course_site`;
-``make site`` rebuilds it alone, executing nothing). The source notebooks are only read.
+``make site`` rebuilds it alone, executing nothing). The source notebooks are only read. In full mode the figures
+the notebooks quote with ``helpers.reference.quote`` are merged into the committed reference record,
+``helpers/records/reference.json``, which the prose's quoted numbers are tested against (``tests/test_reference.py``).
 Exits non-zero when any notebook fails, after building the rest and the site.
 
 Notebooks run ``--jobs`` at a time (default: one per usable CPU, at most 4), each on a fresh kernel in
@@ -46,6 +48,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import reference
 from scripts import course_metadata, course_site
 from scripts.course_files import ROOT, notebook_name, solution_notebooks, teaching_notebooks
 
@@ -300,6 +303,7 @@ def _run_one(name: str, out_dir: Path) -> dict:
 
     notebook = ROOT / name
     nb, row = execute_notebook(notebook)
+    row["figures"] = reference.collect(nb, name)
     target = out_dir / notebook.parent.name
     target.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target / notebook.name)
@@ -307,10 +311,12 @@ def _run_one(name: str, out_dir: Path) -> dict:
 
 
 def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = OUT,
-          extra_env: dict[str, str] | None = None, progress=print) -> dict:
+          extra_env: dict[str, str] | None = None, progress=print, record: Path = reference.RECORD) -> dict:
     """Plan and run the build; write the executed notebooks and summary.json under out_dir; return the summary.
 
     The plan is made first, so a notebook's bad declaration stops the build before any work (see :func:`plan`).
+    In full mode the figures the notebooks quoted (:func:`helpers.reference.quote`) are merged into the
+    reference record, ``record``, from every notebook that ran to the end; fast mode never writes it.
     """
     jobs = plan(notebooks)
     env = {**thread_settings(parallel), **os.environ, **(extra_env or {}), "EIAM_FAST": "1" if fast else "0"}
@@ -327,6 +333,15 @@ def build(notebooks: list[Path], *, fast: bool, parallel: int, out_dir: Path = O
                "threads_per_job": {v: env[v] for v in thread_settings(parallel)},
                "artifacts_dir": str(artifacts_dir), "artifacts_before": saved_before,
                "plan": [{"name": j.name, "needs": j.needs} for j in jobs], **result}
+    if not fast:
+        figures = {key: row for job in summary["jobs"] if job["status"] == "ok"
+                   for key, row in job.get("figures", {}).items()}
+        whole = sorted(notebooks) == sorted(course_notebooks())
+        command = "make course" if whole else "python -m scripts.build_course " + " ".join(
+            str(path.relative_to(ROOT)) for path in notebooks)
+        reference.write_record(figures, {"mode": "full", "data": summary["data"], "started": started,
+                                         "command": command}, record)
+        progress(f"reference record: {len(figures)} figures written to {record}")
     temporary = out_dir / "summary.json.partial"
     temporary.write_text(json.dumps(summary, indent=1))
     temporary.replace(out_dir / "summary.json")
