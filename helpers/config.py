@@ -23,6 +23,16 @@ MNIST_PATH_VARIABLE = "EIAM_MNIST"
 FASHION_MNIST_PATH_VARIABLE = "EIAM_FASHION_MNIST"
 #: Folder where notebooks save trained models and results (default: see :func:`artifacts_location`).
 ARTIFACTS_VARIABLE = "EIAM_ARTIFACTS"
+#: The language of what helpers print to a student (check results, data messages): ``en`` (unset) or ``zh``.
+LANGUAGE_VARIABLE = "EIAM_LANG"
+#: A base URL (``https://...``, ``http://...``, ``file://...``) or a local folder holding Keras's data files under
+#: Keras's own names and layout, used instead of Keras's download host (see :mod:`helpers.data`).
+DATA_MIRROR_VARIABLE = "EIAM_DATA_MIRROR"
+#: The languages :func:`language` answers, and the values of ``EIAM_LANG`` that select each (compared in lower case).
+LANGUAGES = {
+    "en": ("", "en", "en_us", "en-us", "en_gb", "en-gb", "en_us.utf-8", "en_gb.utf-8", "c", "posix"),
+    "zh": ("zh", "zh_cn", "zh-cn", "zh_cn.utf-8", "zh-hans", "zh_hans"),
+}
 #: The distribution's name, which names the per-user data folder (:func:`artifacts_location`).
 APP_NAME = "everything-is-a-mapping"
 #: The folder holding the ``helpers`` package: the checkout's root, or ``site-packages`` when installed with pip.
@@ -47,6 +57,34 @@ def fast_mode() -> bool:
         f"{FAST_MODE_VARIABLE}={os.environ[FAST_MODE_VARIABLE]!r} is not understood: "
         f"set it to 1 for fast mode or 0 (or leave it unset) for the full course."
     )
+
+
+def language() -> str:
+    """The student's language, ``"en"`` or ``"zh"`` (简体中文), from ``EIAM_LANG``; unset or empty means ``"en"``.
+
+    Accepts ``zh``, ``zh_CN``, ``zh-CN``, ``zh_CN.UTF-8`` (any case) for Chinese and ``en`` (or ``en_US``...) for
+    English. The Chinese notebooks set it in their set-up cell with ``os.environ.setdefault("EIAM_LANG", "zh")``.
+
+    Raises:
+        ValueError: the variable holds another value; the message lists the values allowed.
+    """
+    raw = os.environ.get(LANGUAGE_VARIABLE, "").strip().lower()
+    for code, values in LANGUAGES.items():
+        if raw in values:
+            return code
+    raise ValueError(
+        f"{LANGUAGE_VARIABLE}={os.environ[LANGUAGE_VARIABLE]!r} is not a language the course speaks: set it to zh "
+        f"(or zh_CN, zh-CN, zh_CN.UTF-8) for Chinese, to en for English, or leave it unset for English."
+    )
+
+
+def data_mirror() -> str | None:
+    """The mirror of Keras's data files named by ``EIAM_DATA_MIRROR``, or None when it is unset or empty.
+
+    Returns the value as given (stripped): a base URL or a local folder; :mod:`helpers.data` checks and uses it.
+    """
+    raw = os.environ.get(DATA_MIRROR_VARIABLE, "").strip()
+    return raw or None
 
 
 def mode_name() -> str:

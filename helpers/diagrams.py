@@ -5,9 +5,9 @@ Every function returns its matplotlib :class:`~matplotlib.figure.Figure` and nev
 ``plt.show()``: in a notebook the figure is displayed at the end of the cell; in a script,
 save it with ``fig.savefig("name.png")``. Close figures you no longer need with ``plt.close(fig)``.
 
-Chinese labels (预训练, 微调) need a font with CJK glyphs. :func:`cjk_font_name` looks for one
-among the fonts matplotlib knows; when there is none, the drawings use English labels only,
-so that matplotlib never warns about missing glyphs.
+Chinese labels (预训练, 微调) need a font with CJK glyphs: :func:`cjk_font_name` finds one
+(:mod:`helpers.fonts`: an installed one, else the subset the course ships); when none can draw them, the
+drawings use English labels only, with a one-line notice, so that matplotlib never warns about missing glyphs.
 """
 
 from __future__ import annotations
@@ -22,29 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from helpers import validation
-
-#: Font families with CJK glyphs, in order of preference (Linux, macOS and Windows names).
-CJK_FONT_CANDIDATES = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK TC",
-    "Noto Sans CJK KR",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-    "AR PL UMing CN",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "Heiti SC",
-    "STHeiti",
-    "Microsoft YaHei",
-    "SimHei",
-    "Arial Unicode MS",
-)
+from helpers import fonts, validation
 
 # Colours of the boxes, one per kind of block (the encoder has the same colour in both stages).
 _COLOURS = {
@@ -56,6 +34,9 @@ _COLOURS = {
     "output": "#fff2cc",
 }
 
+
+#: The Chinese names of the two stages, the article's words, drawn after the English titles.
+STAGE_NAMES_ZH = ("预训练", "微调")
 
 #: The edge of a box whose weights train on the labels, and of one whose weights stay fixed.
 TRAINED_COLOUR = "#d35400"
@@ -71,17 +52,9 @@ REGIMES = (
 
 
 def cjk_font_name() -> str | None:
-    """The name of an installed font family that has Chinese glyphs, or None when there is none.
-
-    Looks through the fonts matplotlib's font manager knows (its cache is built when matplotlib
-    first runs; a font installed later is seen after deleting ``~/.cache/matplotlib``) for the
-    first of :data:`CJK_FONT_CANDIDATES`.
-    """
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    for name in CJK_FONT_CANDIDATES:
-        if name in installed:
-            return name
-    return None
+    """The family the drawings write Chinese with: :func:`helpers.fonts.cjk_font_name` (an installed CJK font, else
+    the course's shipped subset), or None when there is none."""
+    return fonts.cjk_font_name()
 
 
 def _font_weight(name: str) -> int | str:
@@ -158,7 +131,7 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
     """
     if chinese is not None and not isinstance(chinese, bool):
         raise validation.type_error("chinese", "None (automatic), True or False", chinese)
-    font = cjk_font_name() if chinese in (None, True) else None
+    font = fonts.font_for("".join(STAGE_NAMES_ZH) + "（）", cjk_font_name()) if chinese in (None, True) else None
     if chinese is True and font is None:
         raise validation.ArgumentValueError(
             "chinese=True needs a font with Chinese glyphs and none is installed; install one "
@@ -177,7 +150,7 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
     stages = (
         {
             "bottom": 38, "row": 52.5, "colour": "#f3f8fd",
-            "title": "Stage 1 · Pretraining", "chinese": "预训练",
+            "title": "Stage 1 · Pretraining", "chinese": STAGE_NAMES_ZH[0],
             "subtitle": "no labels needed",
             "objective": r"objective:  $\min_{\theta_e,\,\theta_d}\ \dfrac{1}{n}\,\sum_{i=1}^{n}"
                          r"L\left(x^{(i)},\,\hat{x}^{(i)}\right)$   (reconstruction error)",
@@ -191,7 +164,7 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
         },
         {
             "bottom": 2, "row": 16.5, "colour": "#f4faf1",
-            "title": "Stage 2 · Fine-tuning", "chinese": "微调",
+            "title": "Stage 2 · Fine-tuning", "chinese": STAGE_NAMES_ZH[1],
             "subtitle": "a few labels",
             "objective": r"objective:  $\min_{\theta}\ \dfrac{1}{m}\,\sum_{j=1}^{m}"
                          r"J\left(y^{(j)},\,\hat{y}^{(j)}\right)$   (task loss)",

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.checks.task import msg as task_messages
 from scripts import make_exercises as gen
 from scripts.course_files import ROOT, SOLUTIONS
 
@@ -194,7 +195,8 @@ def _outcome(cell: nbformat.NotebookNode, task: int) -> tuple[bool, str] | None:
         name, value = error
         first = value.strip().split("\n")[0]
         return False, first if name == "CheckFailed" else f"the check cell raised {name}: {first}"
-    line = next((line for line in _text(cell.outputs).splitlines() if line.startswith(f"✅ Task {task} passed")), None)
+    passed = task_messages.every_language("passed", number=task, what="")  # in English or Chinese (EIAM_LANG)
+    line = next((line for line in _text(cell.outputs).splitlines() if line.startswith(passed)), None)
     return (True, line) if line else (False, "the check cell printed no result")
 
 

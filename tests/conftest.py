@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-COURSE_VARIABLES = ("EIAM_FAST", "EIAM_MNIST", "EIAM_FASHION_MNIST", "EIAM_ARTIFACTS")
+COURSE_VARIABLES = ("EIAM_FAST", "EIAM_MNIST", "EIAM_FASHION_MNIST", "EIAM_ARTIFACTS", "EIAM_LANG", "EIAM_DATA_MIRROR")
 
 #: Not listed: git's data; the virtual environment (pip, and bytecode of installed packages); bytecode that
 #: Python and pytest's assertion rewriting write beside the modules they import; ruff's and pytest's caches,

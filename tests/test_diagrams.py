@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -14,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
-from helpers import diagrams
+from helpers import diagrams, fonts
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -67,8 +68,16 @@ def assert_each_box_holds_one_label_that_fits(fig, *, narrower_than: float, coun
         )
 
 
-def test_no_cjk_font_among_latin_fonts(monkeypatch):
+def test_among_latin_fonts_the_shipped_subset_is_registered_and_used(monkeypatch):
     fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
+    assert diagrams.cjk_font_name() == fonts.FAMILY
+    assert [entry.fname for entry in font_manager.fontManager.ttflist][-1] == str(fonts.FONT_FILE)
+    assert diagrams.cjk_font_name() == fonts.FAMILY and len(font_manager.fontManager.ttflist) == 3  # added once
+
+
+def test_no_cjk_font_when_the_shipped_one_is_missing_too(monkeypatch, tmp_path):
+    fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
+    monkeypatch.setattr(fonts, "FONT_FILE", tmp_path / "gone.otf")
     assert diagrams.cjk_font_name() is None
     assert diagrams.cjk_font_available() is False
 
@@ -104,23 +113,33 @@ def test_workflow_text_stays_inside_its_boxes(monkeypatch):
     assert_each_box_holds_one_label_that_fits(fig, narrower_than=50, count=10)
 
 
-def test_workflow_falls_back_to_english_without_a_cjk_font(monkeypatch, caplog):
+def test_workflow_falls_back_to_english_without_a_cjk_font(monkeypatch, caplog, capsys):
     monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
     fig = diagrams.two_stage_workflow()
     assert not CJK.search(all_text(fig))
     draw_quietly(fig, caplog)
+    notice = capsys.readouterr().out
+    assert notice.count("\n") == 1 and notice.startswith("note: no font here has the characters 预训练微调（）")
+
+
+def test_workflow_draws_its_chinese_with_the_shipped_subset_without_a_warning(monkeypatch, caplog, capsys):
+    monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", ())  # as on Colab and Binder: no CJK font installed
+    fig = diagrams.two_stage_workflow()
+    assert {t.get_text() for t in fig.findobj(Text) if CJK.search(t.get_text())} == {"（预训练）", "（微调）"}
+    draw_quietly(fig, caplog)
+    assert capsys.readouterr().out == ""
 
 
 def test_workflow_names_the_stages_in_chinese_when_a_cjk_font_exists(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: "Some CJK Font")
+    monkeypatch.setattr(diagrams, "cjk_font_name", fonts.shipped_font)
     fig = diagrams.two_stage_workflow()
     chinese = [t for t in fig.findobj(Text) if CJK.search(t.get_text())]
     assert {t.get_text() for t in chinese} == {"（预训练）", "（微调）"}
-    assert all(t.get_fontfamily() == ["Some CJK Font"] for t in chinese)
+    assert all(t.get_fontfamily() == [fonts.FAMILY] for t in chinese)
 
 
 def test_workflow_english_only_on_request(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: "Some CJK Font")
+    monkeypatch.setattr(diagrams, "cjk_font_name", fonts.shipped_font)
     assert not CJK.search(all_text(diagrams.two_stage_workflow(chinese=False)))
 
 
@@ -212,3 +231,27 @@ def test_regimes_text_stays_inside_its_boxes_and_panels():
     for text in ax.texts:
         extent = text.get_window_extent(renderer)
         assert fig.bbox.contains(extent.x0, extent.y0) and fig.bbox.contains(extent.x1, extent.y1), text.get_text()
+
+
+def test_a_character_the_font_lacks_gets_one_line_not_a_warning_per_glyph(monkeypatch, capsys):
+    monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", ())
+    family = fonts.cjk_font_name()
+    assert fonts.font_for("一切皆是映射", family) == family and capsys.readouterr().out == ""
+    assert fonts.font_for("映射龘", family) is None  # 龘: not among the 3,755 common hanzi the subset keeps
+    assert capsys.readouterr().out.count("\n") == 1
+
+
+def test_the_shipped_subset_holds_every_chinese_character_of_helpers():
+    text = "".join(path.read_text(encoding="utf-8") for path in Path(fonts.__file__).parent.rglob("*.py"))
+    chinese = "".join(sorted(set(CJK.findall(text))))
+    assert len(chinese) > 100 and fonts.missing_glyphs(fonts.shipped_font(), chinese) == ""
+
+
+def test_use_cjk_font_lets_any_figure_write_chinese_without_a_warning(monkeypatch, caplog):
+    monkeypatch.setattr(fonts, "CJK_FONT_CANDIDATES", ())
+    with matplotlib.rc_context():
+        assert fonts.use_cjk_font() == fonts.FAMILY and matplotlib.rcParams["font.family"][-1] == fonts.FAMILY
+        fig, ax = plt.subplots()
+        ax.set_title("一切皆是映射：预训练与微调")
+        draw_quietly(fig, caplog)
+        plt.close(fig)

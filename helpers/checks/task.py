@@ -22,9 +22,55 @@ from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
-from helpers import data
+from helpers import config, data
+from helpers.messages import Catalog
 
-NO_ANSWER_HINT = "replace the `raise NotImplementedError(...)` line (and any `= None` line above it) with your code"
+msg = Catalog(__name__, {
+    "passed": ("✅ Task {number} passed: {what}", "✅ 任务 {number} 通过：{what}"),
+    "failed": ("❌ Task {number}: {problem}. Hint: {hint} (taught in {notebook}, section '{section}').",
+               "❌ 任务 {number}：{problem}。提示：{hint}（讲解见 {notebook} 的「{section}」一节）。"),
+    "closer": ("{hint} A closer look: {more}", "{hint}再具体一点：{more}"),
+    "no_answer_hint": ("replace the `raise NotImplementedError(...)` line (and any `= None` line above it) with your "
+                       "code", "把 `raise NotImplementedError(...)` 这一行（以及它上面的 `= None` 行）换成你的代码"),
+    "is_none": ("`{name}` is None: there is no answer yet", "`{name}` 是 None：还没有答案"),
+    "not_a_number": ("`{name}` should be a single number, got {got}", "`{name}` 应当是一个数，却得到了 {got}"),
+    "assign_one_number": ("assign one number to it", "给它赋一个数"),
+    "not_finite": ("`{name}` is {number}, not a finite number", "`{name}` 是 {number}，不是有限的数"),
+    "log_of_zero": ("look for a log of 0 or a division by 0", "找找有没有对 0 取对数或除以 0 的地方"),
+    "not_whole": ("`{name}` should be a whole number, got {number}", "`{name}` 应当是整数，却得到了 {number}"),
+    "it_counts": ("it counts something", "它数的是个数"),
+    "not_an_array": ("`{name}` should be an array of numbers, got {got}", "`{name}` 应当是数值数组，却得到了 {got}"),
+    "return_an_array": ("return a NumPy array", "返回一个 NumPy 数组"),
+    "transposed": ("`{name}` has shape {shape}, expected {expected}: it is transposed",
+                   "`{name}` 的形状是 {shape}，应为 {expected}：它被转置了"),
+    "one_row_per_image": ("keep one row per image, as the inputs have", "像输入那样，每张图像占一行"),
+    "wrong_shape": ("`{name}` has shape {shape}, expected {expected}", "`{name}` 的形状是 {shape}，应为 {expected}"),
+    "which_axis": ("check which axis you reduce or index", "检查你是沿哪个轴求和（或取平均）、取索引的"),
+    "not_finite_array": ("`{name}` holds NaN or infinite values", "`{name}` 含有 NaN 或无穷大"),
+    "not_a_model": ("`{name}` should be a keras.Model, got {got}", "`{name}` 应当是 keras.Model，却得到了 {got}"),
+    "sequential_is_one": ("keras.Sequential([...]) is one", "keras.Sequential([...]) 就是一种"),
+    "not_a_classifier": ("`{name}` maps {inputs} to {outputs}; a digit classifier maps (None, 784) images to "
+                         "(None, 10) class probabilities",
+                         "`{name}` 把 {inputs} 映射到 {outputs}；数字分类器应把 (None, 784) 的图像映射到 "
+                         "(None, 10) 的类别概率"),
+    "encoder_then_head": ("the encoder first, then a softmax head of 10 units",
+                          "先是编码器，再接一个 10 个单元的 softmax 输出头"),
+    "not_a_function": ("`{name}` should be a function, got {got}", "`{name}` 应当是函数，却得到了 {got}"),
+    "define_with_def": ("define it with `def`", "用 `def` 定义它"),
+    "still_a_stub": ("`{name}()` still raises NotImplementedError", "`{name}()` 仍然抛出 NotImplementedError"),
+    "raised": ("`{name}()` raised {error}: {message}", "`{name}()` 抛出了 {error}：{message}"),
+    "run_it_small": ("run it on a small input and read the error", "在一个小输入上运行它，读一读报错"),
+    "refused_name": ("`{name}` uses `{forbidden}`, which the task asks you not to use",
+                     "`{name}` 用到了 `{forbidden}`，而任务要求不用它"),
+    "check_raised": ("the check could not use your answer: it raised {error}: {message}",
+                     "检查无法使用你的答案：它抛出了 {error}：{message}"),
+    "use_named_objects": ("use the objects and functions the task names (the course's models, Keras's own classes), "
+                          "and run your cell again before the check",
+                          "使用任务指明的对象和函数（课程的模型、Keras 自己的类），并在检查之前重新运行你的单元格"),
+})
+
+#: The hint of a task with no answer yet, in English (:data:`msg` ``"no_answer_hint"`` in the student's language).
+NO_ANSWER_HINT = msg.text("no_answer_hint", "en")
 
 #: How many times each task (notebook, number) has failed in this session: from the second, hints say more.
 _FAILURES: dict[tuple[str, int], int] = {}
@@ -61,7 +107,7 @@ class Task:
 
     def passed(self, what: str) -> None:
         """Print ``✅ Task K passed: <what>``."""
-        print(f"✅ Task {self.number} passed: {what}")
+        print(msg("passed", number=self.number, what=what))
 
     def failure(self, problem: str, hint: str, more: str | None = None) -> CheckFailed:
         """The :class:`CheckFailed` for ``problem`` (no final full stop) with ``hint`` and the section.
@@ -71,11 +117,9 @@ class Task:
         key = (self.notebook, self.number)
         _FAILURES[key] = _FAILURES.get(key, 0) + 1
         if more and _FAILURES[key] > 1:
-            hint = f"{hint}{' ' if hint.endswith(('?', '.')) else '. '}A closer look: {more}"
-        return CheckFailed(
-            f"❌ Task {self.number}: {problem}. Hint: {hint} "
-            f"(taught in {self.notebook}, section '{self.section}')."
-        )
+            hint = msg("closer", hint=_sentence(hint), more=more)
+        return CheckFailed(msg("failed", number=self.number, problem=problem, hint=hint, notebook=self.notebook,
+                               section=self.section))
 
     def fail(self, problem: str, hint: str, more: str | None = None) -> NoReturn:
         """Raise :meth:`failure`."""
@@ -85,7 +129,7 @@ class Task:
     def answered(self, value: object, name: str) -> None:
         """Fail when ``value`` is None: the stub's placeholder, or a function that returned nothing."""
         if value is None:
-            self.fail(f"`{name}` is None: there is no answer yet", NO_ANSWER_HINT)
+            self.fail(msg("is_none", name=name), msg("no_answer_hint"))
 
     def number_from(self, value: object, name: str, *, integer: bool = False) -> float:
         """``value`` as a finite float (or an int when ``integer``), or a failure that names it."""
@@ -93,12 +137,12 @@ class Task:
         try:
             number = float(np.asarray(value, dtype=np.float64).reshape(()))
         except Exception:  # a list, a string, an array of many numbers, an object NumPy cannot convert
-            self.fail(f"`{name}` should be a single number, got {_described(value)}", "assign one number to it")
+            self.fail(msg("not_a_number", name=name, got=_described(value)), msg("assign_one_number"))
         if not np.isfinite(number):
-            self.fail(f"`{name}` is {number}, not a finite number", "look for a log of 0 or a division by 0")
+            self.fail(msg("not_finite", name=name, number=number), msg("log_of_zero"))
         if integer:
             if number != round(number):
-                self.fail(f"`{name}` should be a whole number, got {number}", "it counts something")
+                self.fail(msg("not_whole", name=name, number=number), msg("it_counts"))
             return int(round(number))
         return number
 
@@ -108,14 +152,13 @@ class Task:
         try:
             array = np.asarray(value, dtype=np.float64)
         except Exception:
-            self.fail(f"`{name}` should be an array of numbers, got {_described(value)}", "return a NumPy array")
+            self.fail(msg("not_an_array", name=name, got=_described(value)), msg("return_an_array"))
         if array.shape != shape:
             if array.shape == shape[::-1] and len(shape) == 2:
-                self.fail(f"`{name}` has shape {array.shape}, expected {shape}: it is transposed",
-                          "keep one row per image, as the inputs have")
-            self.fail(f"`{name}` has shape {array.shape}, expected {shape}", "check which axis you reduce or index")
+                self.fail(msg("transposed", name=name, shape=array.shape, expected=shape), msg("one_row_per_image"))
+            self.fail(msg("wrong_shape", name=name, shape=array.shape, expected=shape), msg("which_axis"))
         if not np.all(np.isfinite(array)):
-            self.fail(f"`{name}` holds NaN or infinite values", "look for a log of 0 or a division by 0")
+            self.fail(msg("not_finite_array", name=name), msg("log_of_zero"))
         return array
 
     def classifier_from(self, model: object, name: str) -> None:
@@ -124,35 +167,33 @@ class Task:
 
         self.answered(model, name)
         if not isinstance(model, keras.Model):
-            self.fail(f"`{name}` should be a keras.Model, got {type(model).__name__}", "keras.Sequential([...]) is one")
+            self.fail(msg("not_a_model", name=name, got=type(model).__name__), msg("sequential_is_one"))
         shapes = (tuple(model.input_shape), tuple(model.output_shape))
         if shapes != ((None, 784), (None, 10)):
-            self.fail(f"`{name}` maps {shapes[0]} to {shapes[1]}; a digit classifier maps (None, 784) images to "
-                      f"(None, 10) class probabilities", "the encoder first, then a softmax head of 10 units")
+            self.fail(msg("not_a_classifier", name=name, inputs=shapes[0], outputs=shapes[1]), msg("encoder_then_head"))
 
     def call(self, function: object, name: str, *args: Any) -> Any:
         """Call the student's ``function(*args)``; a stub, a non-function or an exception becomes a failure."""
         __tracebackhide__ = True  # noqa: F841
         self.answered(function, name)
         if not callable(function):
-            self.fail(f"`{name}` should be a function, got {type(function).__name__}", "define it with `def`")
+            self.fail(msg("not_a_function", name=name, got=type(function).__name__), msg("define_with_def"))
         try:
             return function(*args)
         except NotImplementedError as error:
-            raise self.failure(f"`{name}()` still raises NotImplementedError", NO_ANSWER_HINT) from error
+            raise self.failure(msg("still_a_stub", name=name), msg("no_answer_hint")) from error
         except CheckFailed:
             raise
         except Exception as error:
-            raise self.failure(
-                f"`{name}()` raised {type(error).__name__}: {error}", "run it on a small input and read the error"
-            ) from error
+            raise self.failure(msg("raised", name=name, error=type(error).__name__, message=error),
+                               msg("run_it_small")) from error
 
     def refuse_names(self, function: object, name: str, names: dict[str, str]) -> None:
         """Fail when ``function``'s code uses one of ``names`` (name -> what the task asks instead)."""
         used = code_names(function)
         for forbidden, instead in names.items():
             if forbidden in used:
-                self.fail(f"`{name}` uses `{forbidden}`, which the task asks you not to use", instead)
+                self.fail(msg("refused_name", name=name, forbidden=forbidden), instead)
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -174,11 +215,8 @@ def guarded(task: Task) -> Callable[[F], F]:
             except CheckFailed:
                 raise
             except Exception as error:
-                raise task.failure(
-                    f"the check could not use your answer: it raised {type(error).__name__}: {error}",
-                    "use the objects and functions the task names (the course's models, Keras's own classes), "
-                    "and run your cell again before the check",
-                ) from error
+                raise task.failure(msg("check_raised", error=type(error).__name__, message=error),
+                                   msg("use_named_objects")) from error
 
         return guarded_check  # type: ignore[return-value]
 
@@ -195,6 +233,13 @@ def code_names(function: object) -> set[str]:
         names.update(current.co_names)
         stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
     return names
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with a full stop of the student's language, unless it ends with one already (or ? or !)."""
+    if text.endswith((".", "?", "!", "。", "？", "！")):
+        return text
+    return text + ("。" if config.language() == "zh" else ".")
 
 
 def _described(value: object) -> str:
