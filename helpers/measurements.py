@@ -13,11 +13,18 @@ from pathlib import Path
 
 from helpers import tables, validation
 
-RECORD = Path(__file__).resolve().parent / "records" / "better_pretraining.json"
+RECORDS = Path(__file__).resolve().parent / "records"
+#: The record of the complete MNIST's measurements.
+RECORD = RECORDS / "better_pretraining.json"
 #: The test accuracy (in %) the best model must reach at 10 labels per class.
 BAR_ACCURACY = 97.0
 #: The largest share of the best baseline's test error it may keep.
 BAR_ERROR_RATIO = 0.5
+
+
+def record_path(dataset: str = "mnist") -> Path:
+    """The committed record of ``dataset``'s measurements (``"mnist"`` or ``"fashion_mnist"``)."""
+    return RECORD if dataset == "mnist" else RECORDS / f"better_pretraining_{dataset}.json"
 
 
 def load_record(path: Path = RECORD) -> dict:

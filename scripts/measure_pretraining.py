@@ -37,15 +37,9 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import artifacts, baselines, checkpoints, config, finetuning, joint, splits
+from helpers import artifacts, baselines, checkpoints, config, finetuning, joint, measurements, splits
 
-RECORDS = Path(__file__).resolve().parent.parent / "helpers" / "records"
 PARTS = ("baselines", "checkpoints", "joint")
-
-
-def record_path(dataset: str) -> Path:
-    """The committed record of ``dataset``'s measurements."""
-    return RECORDS / ("better_pretraining.json" if dataset == "mnist" else f"better_pretraining_{dataset}.json")
 
 
 def budget_list(text: str) -> list[int | str]:
@@ -71,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown part(s) {unknown}; choose from {', '.join(PARTS)}")
     if config.fast_mode():
         print("Note: fast mode is on (EIAM_FAST): the record will hold sample-sized runs, not the course's figures.")
-    record_file = args.record or record_path(args.dataset)
+    record_file = args.record or measurements.record_path(args.dataset)
     data = splits.course_splits(args.dataset)
     record = artifacts.load_json(record_file) if record_file.is_file() else {"rows": [], "parts": {}}
     record.setdefault("parts", {})
