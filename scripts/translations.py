@@ -470,8 +470,13 @@ def translation_problems(nb: nbformat.NotebookNode, name: str, translation: Tran
 
 def problems(root: Path = course_files.ROOT) -> list[str]:
     """Everything out of date in the Chinese edition under ``root``, one sentence each (empty: all up to date)."""
+    return list(dict.fromkeys(translation_file_problems(root) + generated_problems(root)))
+
+
+def translation_file_problems(root: Path = course_files.ROOT) -> list[str]:
+    """What is wrong with the translation files under ``root``: missing, extra, malformed, out of date, incomplete."""
     root = Path(root)
-    found, malformed = [], []
+    found = []
     translations = root / "translations" / LANGUAGE
     englishes = english_notebooks(root)
     for english in englishes:
@@ -484,7 +489,7 @@ def problems(root: Path = course_files.ROOT) -> list[str]:
         try:
             translation = read_translation(source, root)
         except TranslationError as error:
-            malformed.append(str(error))
+            found.append(str(error))
             continue
         found += translation_problems(nbformat.read(english, as_version=4), name, translation)
     expected = {course_files.translation_file(path, translations) for path in englishes}
@@ -492,12 +497,21 @@ def problems(root: Path = course_files.ROOT) -> list[str]:
               f"it to the notebook's name or delete it"
               for folder in TRANSLATED_FOLDERS for path in sorted((translations / folder).glob("*.md"))
               if path not in expected]
-    if malformed:
-        return found + malformed + ["zh/ was not compared with what `generate` writes: a translation file is malformed"]
+    return found
+
+
+def generated_problems(root: Path = course_files.ROOT) -> list[str]:
+    """How ``zh/`` under ``root`` differs from what ``generate`` writes now: missing, changed or extra notebooks.
+
+    A Chinese notebook that differs is also compared with its English notebook, cell by cell
+    (:func:`edition_differences`), so that a code cell changed by hand is named.
+    """
+    root = Path(root)
+    found = []
     try:
         generated = generate(root).notebooks
     except (TranslationError, gen.MarkerError) as error:
-        return found + [str(error)]
+        return [f"zh/ cannot be generated: {error}"]
     for path, text in generated.items():
         if not path.exists():
             found.append(f"{_relative(path, root)}: missing; run `{COMMAND}`")
@@ -512,7 +526,10 @@ def problems(root: Path = course_files.ROOT) -> list[str]:
                                              _relative(path, root))
             except nbformat.reader.NotJSONError:
                 found.append(f"{_relative(path, root)}: not a notebook")
-    for folder in sorted({path.parent for path in generated}):
+    differ = {line.split(": ", 1)[0] for line in found}
+    for folder in sorted({path.parent for path in generated}):  # a manifest counts once its notebooks are right
+        if any(_relative(path, root) in differ for path in generated if path.parent == folder):
+            continue
         manifest = folder / gen.MANIFEST_NAME
         names = {path.name: text for path, text in generated.items() if path.parent == folder}
         if not manifest.exists() or gen._read(manifest) != gen.manifest_text(names, about=MANIFEST_ABOUT):
