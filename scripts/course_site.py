@@ -261,7 +261,7 @@ def index_md(sections: dict[str, list[Path]], summary: dict | None, glossary: bo
     return "\n".join(parts)
 
 
-def build_report_md(summary: dict, titles: dict[str, str], zh_pages: int = 0) -> str:
+def build_report_md(summary: dict, titles: dict[str, str], zh_pages: int = 0, left_out: Sequence[str] = ()) -> str:
     """A page with the build's settings and each job's status and wall time (``summary.json`` of the build).
 
     ``titles`` maps the site's notebooks (``folder/NN_name.ipynb``) to their titles: those jobs link to their pages.
@@ -279,6 +279,7 @@ def build_report_md(summary: dict, titles: dict[str, str], zh_pages: int = 0) ->
                f"code is the same, cell for cell, but for the one line of the set-up cell that sets the language "
                f"(`tests/test_translations.py` checks it, and so does this build), so the outputs, the helpers' "
                f"messages among them, are the English run's.\n" if zh_pages else "")
+    chinese += "".join(f"\n- {line}" for line in left_out) + ("\n" if left_out else "")
     return (f"# Build report\n\nExecuted in {summary['mode']} mode, {summary['parallel']} jobs at a time, started "
             f"{summary['started']}; the whole run took {summary['wall_seconds'] / 60:.1f} min of wall time. "
             f"Each job's time was measured while it shared the machine with the others.\n\n"
@@ -291,11 +292,12 @@ def _project_description() -> str:
 
 
 def write_sources(course: Path, source: Path, exercises: Sequence[Path], zh: Path = ZH,
-                  glossary: Path = GLOSSARY) -> dict[str, list[Path]]:
+                  glossary: Path = GLOSSARY) -> tuple[dict[str, list[Path]], list[str]]:
     """Write the site's sources under ``source`` (emptied first): cleaned notebooks, start page, conf.py.
 
-    The Chinese notebooks of ``zh`` get their English notebooks' outputs (:func:`with_outputs_of`); ``glossary``
-    is copied as a page when the file exists.
+    The Chinese notebooks of ``zh`` get their English notebooks' outputs (:func:`with_outputs_of`); one whose code
+    is not its executed English notebook's is left out, and said so. ``glossary`` is copied as a page when the
+    file exists. Returns the pages of each section and a sentence for each Chinese page left out.
     """
     import nbformat
 
@@ -309,19 +311,27 @@ def write_sources(course: Path, source: Path, exercises: Sequence[Path], zh: Pat
     titles = {f"{folder}/{path.name}": title_of(path) + marks.get(folder, "")
               for folder, notebooks in sections.items() for path in notebooks}
     shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    left_out = []
     for folder, notebooks in sections.items():
-        (source / folder).mkdir(parents=True)
-        for path in notebooks:
+        for path in list(notebooks):
             nb = nbformat.read(path, as_version=4)
             english = folder.removeprefix("zh/")
             if folder.startswith("zh/") and english != "exercises":
                 executed = nbformat.read(course / english / path.name, as_version=4)
-                nb = with_outputs_of(nb, executed, f"zh/{english}/{path.name}")
+                try:
+                    nb = with_outputs_of(nb, executed, f"zh/{english}/{path.name}")
+                except ValueError as error:
+                    left_out.append(f"left out of the site: {error}")
+                    notebooks.remove(path)
+                    continue
                 add_note(nb, ZH_OUTPUTS_NOTE)
             nb = clean_notebook(nb)
             if folder in marks:
                 mark_as_solutions(nb, marks[folder])
+            (source / folder).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, source / folder / path.name)
+    sections = {folder: notebooks for folder, notebooks in sections.items() if notebooks}
     has_glossary = Path(glossary).is_file()
     if has_glossary:
         shutil.copyfile(glossary, source / "glossary.md")
@@ -329,8 +339,8 @@ def write_sources(course: Path, source: Path, exercises: Sequence[Path], zh: Pat
     (source / "conf.py").write_text(conf_py(course_files.repository_slug()))
     (source / "index.md").write_text(index_md(sections, summary, has_glossary))
     if summary:
-        (source / "build_report.md").write_text(build_report_md(summary, titles, zh_pages))
-    return sections
+        (source / "build_report.md").write_text(build_report_md(summary, titles, zh_pages, left_out))
+    return sections, left_out
 
 
 def build_site(course: Path = COURSE, *, exercises: Sequence[Path] | None = None, zh: Path = ZH,
@@ -351,8 +361,10 @@ def build_site(course: Path = COURSE, *, exercises: Sequence[Path] | None = None
     source, site = folder / SOURCE, folder / HTML
     start = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
-    sections = write_sources(course, source, course_files.exercise_notebooks() if exercises is None else exercises,
-                             zh, glossary)
+    sections, left_out = write_sources(course, source, course_files.exercise_notebooks() if exercises is None
+                                       else exercises, zh, glossary)
+    for line in left_out:
+        progress(line)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(folder / ".doctrees"), str(source),
                str(site)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)

@@ -211,3 +211,19 @@ def test_nothing_to_show_and_a_missing_title_are_named(tmp_path):
     nbformat.write(new_notebook(cells=[new_markdown_cell("No heading here.")]), tmp_path / "notebooks" / "00_x.ipynb")
     with pytest.raises(ValueError, match=r"00_x.ipynb has no Markdown heading"):
         course_site.build_site(tmp_path, exercises=[])
+
+
+def test_a_chinese_page_whose_code_is_not_the_builds_is_left_out_and_said_so(tmp_path):
+    course, zh = tmp_path / "course", tmp_path / "zh"
+    english = notebook("00 · Alpha", "print(1)")
+    english.cells[1].outputs = [new_output("stream", name="stdout", text="1\n")]
+    (course / "notebooks").mkdir(parents=True)
+    nbformat.write(english, course / "notebooks" / "00_alpha.ipynb")
+    (zh / "notebooks").mkdir(parents=True)
+    stale = chinese(english, "00 · 甲")
+    stale.cells[1].source = "print(2)"  # the English notebook changed after the build
+    nbformat.write(stale, zh / "notebooks" / "00_alpha.ipynb")
+    sections, left_out = course_site.write_sources(course, tmp_path / "source", [], zh, tmp_path / "no-glossary.md")
+    assert list(sections) == ["notebooks"] and not (tmp_path / "source" / "zh").exists()
+    assert len(left_out) == 1 and "zh/notebooks/00_alpha.ipynb, cell" in left_out[0] and "make course" in left_out[0]
+    assert "中文版" not in (tmp_path / "source" / "index.md").read_text()
