@@ -76,6 +76,7 @@ samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.
 set-repo: install  ## Point the README's and notebooks' links at your fork: make set-repo REPO=owner/name
 	$(BIN)/python -m scripts.set_repo "$(REPO)"
 	$(BIN)/python -m scripts.make_exercises
+	$(BIN)/python -m scripts.translations generate
 
 clean:  ## Remove build outputs and caches (keeps .venv and artifacts/).
 	rm -rf build .pytest_cache .ruff_cache
