@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test lint course site bench select checkpoints measure expected-outputs exercises samples set-repo clean handout grade
+.PHONY: help install lab lab-zh test lint course site bench select checkpoints measure expected-outputs exercises translations samples set-repo clean handout grade
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -26,8 +26,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: install  ## Set up, then open the course in JupyterLab (the course's main job).
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebook's code.
-	$(BIN)/ruff check helpers tests scripts benchmarks conftest.py notebooks exercises solutions
+lab-zh: install  ## 中文版: open the Chinese edition in JupyterLab, at zh/notebooks/00_start_here.ipynb.
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_ARGS) zh/notebooks/00_start_here.ipynb
+
+lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebook's code (zh/ too).
+	$(BIN)/ruff check helpers tests scripts benchmarks conftest.py notebooks exercises solutions zh
 
 test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
@@ -57,6 +60,10 @@ expected-outputs: install  ## Re-record the outputs of the cells tagged nbval-ch
 exercises: install  ## Write exercises/ from solutions/ (answers become stubs); FORCE=1 replaces changed ones, backed up.
 	$(BIN)/python -m scripts.make_exercises $(if $(filter 1 yes true,$(FORCE)),--force)
 
+translations: install  ## Update translations/zh/ for English edits, then write zh/ (中文版); FORCE=1 replaces hand edits, backed up.
+	$(BIN)/python -m scripts.translations skeleton --all
+	$(BIN)/python -m scripts.translations generate $(if $(filter 1 yes true,$(FORCE)),--force)
+
 handout: install  ## Write build/handout/eiam-exercises/ and its .zip for students: exercises, helpers, no answers.
 	$(BIN)/python -m scripts.make_handout
 
@@ -69,6 +76,7 @@ samples: install  ## Rebuild the bundled samples: make samples MNIST=path/mnist.
 set-repo: install  ## Point the README's and notebooks' links at your fork: make set-repo REPO=owner/name
 	$(BIN)/python -m scripts.set_repo "$(REPO)"
 	$(BIN)/python -m scripts.make_exercises
+	$(BIN)/python -m scripts.translations generate
 
 clean:  ## Remove build outputs and caches (keeps .venv and artifacts/).
 	rm -rf build .pytest_cache .ruff_cache

@@ -9,6 +9,14 @@ its first heading, with the table of contents in the sidebar, previous/next link
 a download button for the notebook and a Colab button for the repository's copy; a last page reports
 the build (mode, each notebook's status and wall time, from ``summary.json``). Nothing is executed.
 
+The Chinese edition (中文版, ``zh/``, :mod:`scripts.translations`) has sections of its own: each Chinese notebook
+of ``zh/notebooks`` and ``zh/solutions`` whose English notebook was executed, shown with that English
+notebook's outputs copied into it cell by cell (:func:`with_outputs_of`; their code is the same, which is
+checked here and by ``tests/test_translations.py``, but for the line that sets the language, so the helpers'
+messages in those outputs are in English: a note at the top of each such page says so, as does the build
+report), and the Chinese exercises as handed out. ``GLOSSARY.md`` (bilingual), when there is one, is a page of
+both editions.
+
 The pages show a cleaned copy of each notebook (:func:`clean_notebook`): consecutive stream outputs merged,
 carriage-return and backspace progress displays reduced to what a terminal ends up showing, and any
 stream still longer than :data:`MAX_STREAM_LINES` lines cut in the middle. The notebooks themselves,
@@ -45,8 +53,17 @@ TITLE = "Everything Is a Mapping"
 MAX_STREAM_LINES = 120
 #: The site's sections: (folder under the course build or exercises/, caption in the table of contents).
 SECTIONS = (("notebooks", "The course"), ("exercises", "Exercises (as handed out)"),
-            ("solutions", "Solutions (executed)"))
+            ("solutions", "Solutions (executed)"), ("zh/notebooks", "中文版 · 课程 (Chinese edition)"),
+            ("zh/exercises", "中文版 · 练习（发给学生的样子）"), ("zh/solutions", "中文版 · 参考答案（已运行）"))
 SOLUTIONS_MARK = " (solutions)"  # after a solution notebook's title, which is its exercise's
+ZH_SOLUTIONS_MARK = "（参考答案）"
+#: The note at the top of each Chinese page whose outputs were copied from the English notebook's run.
+ZH_OUTPUTS_NOTE = ("> 本页的输出来自英文版笔记本在同一次构建中的运行：两者的代码相同"
+                   "（只多了设置语言的一行），所以输出里 helpers 的提示是英文。\n>\n"
+                   "> *(The outputs on this page are those of the English notebook's run, copied cell by cell: the "
+                   "code is the same but for the line that sets the language.)*")
+GLOSSARY = ROOT / "GLOSSARY.md"
+ZH = ROOT / "zh"
 # Under the course build: the site's folder, with its sources, its pages (the website: copy this folder to publish
 # it) and what Sphinx and MyST-NB keep beside them (.doctrees, and jupyter_execute, MyST-NB's fixed place).
 SITE, SOURCE, HTML = "site", "source", "html"
@@ -126,15 +143,15 @@ def first_heading(nb) -> str | None:
     return None
 
 
-def mark_as_solutions(nb) -> None:
-    """Append " (solutions)" to a solution notebook's first heading, in place: it has its exercise's title.
+def mark_as_solutions(nb, mark: str = SOLUTIONS_MARK) -> None:
+    """Append ``mark`` (" (solutions)") to a solution notebook's first heading, in place: it has its exercise's title.
 
     So the page, its table-of-contents entry, the previous/next links and the search results say which is which.
     """
     for cell in nb.cells:
         if cell.cell_type == "markdown" and _HEADING.search(cell.source):
             match = _HEADING.search(cell.source)
-            cell.source = cell.source[:match.end(1)] + SOLUTIONS_MARK + cell.source[match.end(1):]
+            cell.source = cell.source[:match.end(1)] + mark + cell.source[match.end(1):]
             return
 
 
@@ -151,12 +168,53 @@ def title_of(path: Path) -> str:
 
 # --- the site's sources -----------------------------------------------------------------------------------
 
-def pages(course: Path, exercises: Sequence[Path]) -> dict[str, list[Path]]:
-    """The notebooks of each section (see :data:`SECTIONS`), in course order; empty sections are left out."""
+def pages(course: Path, exercises: Sequence[Path], zh: Path = ZH) -> dict[str, list[Path]]:
+    """The notebooks of each section (see :data:`SECTIONS`), in course order; empty sections are left out.
+
+    A Chinese notebook (of the folder ``zh``) is shown when its English one is: executed, or one of ``exercises``.
+    """
     found = {"notebooks": course_files.numbered_notebooks(course / "notebooks"),
              "exercises": [Path(path) for path in exercises],
              "solutions": course_files.numbered_notebooks(course / "solutions")}
+    for folder in ("notebooks", "exercises", "solutions"):
+        found[f"zh/{folder}"] = [Path(zh) / folder / path.name for path in found[folder]
+                                 if (Path(zh) / folder / path.name).is_file()]
     return {folder: found[folder] for folder, _ in SECTIONS if found[folder]}
+
+
+def with_outputs_of(zh, english, name: str):
+    """A copy of Chinese notebook ``zh`` with the outputs of executed English notebook ``english``, cell by cell.
+
+    Raises ValueError, naming the cell, when a code cell is not the English one (plus the language line in the
+    set-up cell): the Chinese notebook is out of date (``make translations``) or the build is older than it.
+    """
+    from scripts import translations
+
+    executed = {cell.get("id"): cell for cell in english.cells if cell.cell_type == "code"}
+    zh = copy.deepcopy(zh)
+    for cell in zh.cells:
+        if cell.cell_type != "code":
+            continue
+        source = executed[cell.id].source if cell.get("id") in executed else None
+        if source is not None and cell.id == course_files.SETUP_CELL_ID:
+            source = translations.add_language_line(source, f"{name}, cell {cell.id}")
+        if source != cell.source:
+            raise ValueError(f"{name}, cell {cell.get('id')}: its code is not the executed English notebook's; run "
+                             f"`make translations`, or `make course` if the build is older than the notebook.")
+        cell.outputs = copy.deepcopy(executed[cell.id].outputs)
+        cell.execution_count = executed[cell.id].execution_count
+    if "widgets" in english.metadata:  # the widgets' saved state, which the outputs refer to
+        zh.metadata["widgets"] = copy.deepcopy(english.metadata["widgets"])
+    return zh
+
+
+def add_note(nb, note: str) -> None:
+    """Insert a markdown cell with ``note`` after the notebook's first heading's cell, in place."""
+    from nbformat.v4 import new_markdown_cell
+
+    index = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown" and
+                  _HEADING.search(cell.source)), -1)
+    nb.cells.insert(index + 1, new_markdown_cell(note, id="site-outputs-note"))
 
 
 def conf_py(repository: str) -> str:
@@ -178,7 +236,7 @@ def conf_py(repository: str) -> str:
             + "".join(f"{key} = {value!r}\n" for key, value in settings.items()))
 
 
-def index_md(sections: dict[str, list[Path]], summary: dict | None) -> str:
+def index_md(sections: dict[str, list[Path]], summary: dict | None, glossary: bool = False) -> str:
     """The start page: what the site is, then each section's table of contents (also the sidebar's)."""
     description = _project_description()
     notebooks_run = sum(row["name"].endswith(".ipynb") for row in summary["jobs"]) if summary else 0  # not pretraining
@@ -188,17 +246,22 @@ def index_md(sections: dict[str, list[Path]], summary: dict | None) -> str:
     parts = [f"# {TITLE}\n\n{description}\n\n{built} The exercises are shown as handed out, before anyone "
              "answers them; their solutions follow, executed. Each page has buttons to download its notebook "
              "or open the repository's copy in Colab.\n"]
+    if any(folder.startswith("zh/") for folder in sections):
+        parts.append("**中文版 (Chinese edition):** 同一门课程的中文版，见目录中的「中文版」各节。"
+                     "它由英文笔记本和翻译文件生成，代码相同；本站上它的输出取自英文笔记本的运行。\n")
     captions = dict(SECTIONS)
     for folder, notebooks in sections.items():
         entries = [f"{folder}/{path.stem}" for path in notebooks]
         parts.append(f"```{{toctree}}\n:caption: {captions[folder]}\n:maxdepth: 1\n\n" + "\n".join(entries)
                      + "\n```\n")
+    if glossary:
+        parts.append("```{toctree}\n:caption: Glossary · 术语表\n:maxdepth: 1\n\nglossary\n```\n")
     if summary:
         parts.append("```{toctree}\n:caption: About this build\n:hidden:\n\nbuild_report\n```\n")
     return "\n".join(parts)
 
 
-def build_report_md(summary: dict, titles: dict[str, str]) -> str:
+def build_report_md(summary: dict, titles: dict[str, str], zh_pages: int = 0, left_out: Sequence[str] = ()) -> str:
     """A page with the build's settings and each job's status and wall time (``summary.json`` of the build).
 
     ``titles`` maps the site's notebooks (``folder/NN_name.ipynb``) to their titles: those jobs link to their pages.
@@ -211,10 +274,16 @@ def build_report_md(summary: dict, titles: dict[str, str]) -> str:
 
     rows = "\n".join(f"| {job(row['name'])} | {status(row)} | {row.get('seconds', 0):.0f} s |"
                      for row in summary["jobs"])
+    chinese = (f"\n**中文版 (Chinese edition).** Its {zh_pages} executed pages were not run again: each shows the "
+               f"outputs of its English notebook's run above, copied cell by cell into the Chinese notebook. Their "
+               f"code is the same, cell for cell, but for the one line of the set-up cell that sets the language "
+               f"(`tests/test_translations.py` checks it, and so does this build), so the outputs, the helpers' "
+               f"messages among them, are the English run's.\n" if zh_pages else "")
+    chinese += "".join(f"\n- {line}" for line in left_out) + ("\n" if left_out else "")
     return (f"# Build report\n\nExecuted in {summary['mode']} mode, {summary['parallel']} jobs at a time, started "
             f"{summary['started']}; the whole run took {summary['wall_seconds'] / 60:.1f} min of wall time. "
             f"Each job's time was measured while it shared the machine with the others.\n\n"
-            f"| job | status | wall time |\n| --- | --- | --- |\n{rows}\n")
+            f"| job | status | wall time |\n| --- | --- | --- |\n{rows}\n{chinese}")
 
 
 def _project_description() -> str:
@@ -222,37 +291,64 @@ def _project_description() -> str:
     return match.group(1) if match else ""
 
 
-def write_sources(course: Path, source: Path, exercises: Sequence[Path]) -> dict[str, list[Path]]:
-    """Write the site's sources under ``source`` (emptied first): cleaned notebooks, start page, conf.py."""
+def write_sources(course: Path, source: Path, exercises: Sequence[Path], zh: Path = ZH,
+                  glossary: Path = GLOSSARY) -> tuple[dict[str, list[Path]], list[str]]:
+    """Write the site's sources under ``source`` (emptied first): cleaned notebooks, start page, conf.py.
+
+    The Chinese notebooks of ``zh`` get their English notebooks' outputs (:func:`with_outputs_of`); one whose code
+    is not its executed English notebook's is left out, and said so. ``glossary`` is copied as a page when the
+    file exists. Returns the pages of each section and a sentence for each Chinese page left out.
+    """
     import nbformat
 
-    sections = pages(course, exercises)
+    sections = pages(course, exercises, zh)
     if not sections:
         raise FileNotFoundError(f"no executed notebooks under {course}/notebooks or {course}/solutions, and no "
                                 f"exercises: run `make course` (or python -m scripts.build_course) first.")
     summary_file = course / "summary.json"
     summary = json.loads(summary_file.read_text()) if summary_file.is_file() else None
-    titles = {f"{folder}/{path.name}": title_of(path) + (SOLUTIONS_MARK if folder == "solutions" else "")
+    marks = {"solutions": SOLUTIONS_MARK, "zh/solutions": ZH_SOLUTIONS_MARK}
+    titles = {f"{folder}/{path.name}": title_of(path) + marks.get(folder, "")
               for folder, notebooks in sections.items() for path in notebooks}
     shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    left_out = []
     for folder, notebooks in sections.items():
-        (source / folder).mkdir(parents=True)
-        for path in notebooks:
-            nb = clean_notebook(nbformat.read(path, as_version=4))
-            if folder == "solutions":
-                mark_as_solutions(nb)
+        for path in list(notebooks):
+            nb = nbformat.read(path, as_version=4)
+            english = folder.removeprefix("zh/")
+            if folder.startswith("zh/") and english != "exercises":
+                executed = nbformat.read(course / english / path.name, as_version=4)
+                try:
+                    nb = with_outputs_of(nb, executed, f"zh/{english}/{path.name}")
+                except ValueError as error:
+                    left_out.append(f"left out of the site: {error}")
+                    notebooks.remove(path)
+                    continue
+                add_note(nb, ZH_OUTPUTS_NOTE)
+            nb = clean_notebook(nb)
+            if folder in marks:
+                mark_as_solutions(nb, marks[folder])
+            (source / folder).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, source / folder / path.name)
+    sections = {folder: notebooks for folder, notebooks in sections.items() if notebooks}
+    has_glossary = Path(glossary).is_file()
+    if has_glossary:
+        shutil.copyfile(glossary, source / "glossary.md")
+    zh_pages = sum(len(sections.get(folder, [])) for folder in ("zh/notebooks", "zh/solutions"))
     (source / "conf.py").write_text(conf_py(course_files.repository_slug()))
-    (source / "index.md").write_text(index_md(sections, summary))
+    (source / "index.md").write_text(index_md(sections, summary, has_glossary))
     if summary:
-        (source / "build_report.md").write_text(build_report_md(summary, titles))
-    return sections
+        (source / "build_report.md").write_text(build_report_md(summary, titles, zh_pages, left_out))
+    return sections, left_out
 
 
-def build_site(course: Path = COURSE, *, exercises: Sequence[Path] | None = None, progress=print) -> Path:
+def build_site(course: Path = COURSE, *, exercises: Sequence[Path] | None = None, zh: Path = ZH,
+               glossary: Path = GLOSSARY, progress=print) -> Path:
     """Build the site from the executed notebooks under ``course``; return its ``index.html``.
 
-    ``exercises`` defaults to every notebook of ``exercises/``. The site goes to ``course/site/html``, its
+    ``exercises`` defaults to every notebook of ``exercises/``; ``zh`` is the Chinese edition's folder and
+    ``glossary`` the glossary's file (each left out when missing). The site goes to ``course/site/html``, its
     sources to ``course/site/source``; ``course/site`` is replaced whole, so no page of a removed notebook stays.
     Raises FileNotFoundError when there is nothing to show, RuntimeError when Sphinx fails (its output says why).
     """
@@ -265,7 +361,10 @@ def build_site(course: Path = COURSE, *, exercises: Sequence[Path] | None = None
     source, site = folder / SOURCE, folder / HTML
     start = time.perf_counter()
     shutil.rmtree(folder, ignore_errors=True)
-    sections = write_sources(course, source, course_files.exercise_notebooks() if exercises is None else exercises)
+    sections, left_out = write_sources(course, source, course_files.exercise_notebooks() if exercises is None
+                                       else exercises, zh, glossary)
+    for line in left_out:
+        progress(line)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(folder / ".doctrees"), str(source),
                str(site)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)

@@ -275,8 +275,8 @@ def stub_code(source: str, later_code: str, where: str) -> tuple[str, bool, bool
     return exercise, True, raises
 
 
-def stub_markdown(source: str, where: str) -> tuple[str, bool]:
-    """Replace the answer regions of a markdown cell with ``*Write your answer here.*``."""
+def stub_markdown(source: str, where: str, placeholder: str = ANSWER_PLACEHOLDER) -> tuple[str, bool]:
+    """Replace the answer regions of a markdown cell with ``placeholder`` (``*Write your answer here.*``)."""
     output, inside, found = [], None, False
     for index, line in enumerate(source.split("\n")):
         text = line.strip()
@@ -284,7 +284,7 @@ def stub_markdown(source: str, where: str) -> tuple[str, bool]:
             if inside is not None:
                 raise MarkerError(f"{where}, line {index + 1}: '{BEGIN_MARKDOWN}' inside another answer region.")
             inside, found = index, True
-            output.append(ANSWER_PLACEHOLDER)
+            output.append(placeholder)
         elif text == END_MARKDOWN:
             if inside is None:
                 raise MarkerError(f"{where}, line {index + 1}: '{END_MARKDOWN}' without a '{BEGIN_MARKDOWN}'.")
@@ -303,8 +303,12 @@ def _first_line(source: str) -> str:
     return source.split("\n", 1)[0].strip()
 
 
-def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """The exercise notebook for a solution notebook (read with nbformat), named ``name`` in messages."""
+def build_exercise(solution: nbformat.NotebookNode, name: str, *,
+                   answer_placeholder: str = ANSWER_PLACEHOLDER) -> nbformat.NotebookNode:
+    """The exercise notebook for a solution notebook (read with nbformat), named ``name`` in messages.
+
+    ``answer_placeholder`` replaces each written answer (another language's edition gives its own words).
+    """
     exercise = new_notebook(metadata=copy.deepcopy(solution.metadata))
     code_sources = [cell.source for cell in solution.cells if cell.cell_type == "code"]
     code_index, stubs_so_far, answers = 0, 0, 0
@@ -318,7 +322,7 @@ def build_exercise(solution: nbformat.NotebookNode, name: str) -> nbformat.Noteb
         if _first_line(cell.source) == SOLUTION_ONLY.get(cell.cell_type):
             continue
         if cell.cell_type == "markdown":
-            source, found = stub_markdown(cell.source, where)
+            source, found = stub_markdown(cell.source, where, answer_placeholder)
             answers += found
             exercise.cells.append(new_markdown_cell(source, id=cell.id, metadata=metadata))
         elif cell.cell_type == "code":
@@ -355,8 +359,11 @@ class ManifestError(ValueError):
     """The manifest cannot be read; the message says how to recover without losing anyone's work."""
 
 
-def read_manifest(exercises: Path) -> dict[str, str]:
-    """The recorded fingerprints, ``{file name: sha256}``; empty when there is no manifest yet."""
+def read_manifest(exercises: Path, command: str = "make exercises") -> dict[str, str]:
+    """The recorded fingerprints, ``{file name: sha256}``; empty when there is no manifest yet.
+
+    ``command`` is the one that writes this folder, for the advice when the manifest is damaged.
+    """
     path = exercises / MANIFEST_NAME
     if not path.exists():
         return {}
@@ -367,20 +374,39 @@ def read_manifest(exercises: Path) -> dict[str, str]:
     except (ValueError, KeyError, TypeError) as error:
         raise ManifestError(
             f"{_show(path)} is damaged or was not written by this script ({error}). Nothing was written. Delete "
-            f"that file and run `make exercises` again, without FORCE=1: with no manifest, every exercise "
-            f"notebook that differs from what its solution generates is kept and named, never overwritten."
+            f"that file and run `{command}` again, without FORCE=1: with no manifest, every "
+            f"notebook that differs from what would be generated is kept and named, never overwritten."
         ) from None
     return recorded
 
 
-def manifest_text(generated: dict[str, str]) -> str:
-    """The manifest's content for these generated notebooks (``{file name: notebook text}``)."""
+MANIFEST_ABOUT = ("Written by python -m scripts.make_exercises (make exercises): the fingerprint of each exercise "
+                  "notebook as it was generated, to notice a student's work in it. Do not edit.")
+
+
+def manifest_text(generated: dict[str, str], about: str = MANIFEST_ABOUT) -> str:
+    """The manifest's content for these generated notebooks (``{file name: notebook text}``); ``about`` says who
+    writes it."""
     payload = {
-        "about": "Written by python -m scripts.make_exercises (make exercises): the fingerprint of each exercise "
-                 "notebook as it was generated, to notice a student's work in it. Do not edit.",
+        "about": about,
         "notebooks": {name: fingerprint(text) for name, text in sorted(generated.items())},
     }
     return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+
+
+def pending_write(path: Path, text: str, recorded: str | None) -> str | None:
+    """What writing generated ``text`` to ``path`` means, given the fingerprint the manifest ``recorded`` for it.
+
+    None: the file holds ``text`` already. ``"missing"``: there is no file. ``"generated"``: it holds what was
+    generated before (its fingerprint is the recorded one), so it may be replaced. ``"edited"``: anything else,
+    someone's work, replaced only when asked (after a :func:`backup`).
+    """
+    if not path.exists():
+        return "missing"
+    current = _read(path)
+    if current == text:
+        return None
+    return "generated" if current is not None and fingerprint(current) == recorded else "edited"
 
 
 def _read(path: Path) -> str | None:
@@ -460,15 +486,12 @@ def write(solutions: Path, exercises: Path, *, force: bool, now: dt.datetime | N
     writes, students = [], []
     for name, text in generated.items():
         path = exercises / name
-        if not path.exists():
+        state = pending_write(path, text, recorded.get(name))
+        if state == "missing":
             writes.append((path, text, "written"))
-            continue
-        current = _read(path)
-        if current == text:
-            continue
-        if current is not None and fingerprint(current) == recorded.get(name):
+        elif state == "generated":
             writes.append((path, text, f"updated from {solutions.name}/{name}"))
-        else:
+        elif state == "edited":
             students.append((path, text))
     if students and not force:
         for path, _ in students:

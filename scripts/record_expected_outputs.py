@@ -1,7 +1,8 @@
 """Record, in fast mode, the outputs of every cell tagged ``nbval-check-output``, for the test suite.
 
 Usage: ``python -m scripts.record_expected_outputs [NOTEBOOK ...]`` (``make expected-outputs``; default:
-every course notebook, of notebooks/, solutions/ and exercises/, that has a tagged cell). Executes each
+every course notebook, of notebooks/, solutions/ and exercises/, and the Chinese notebooks the tests execute
+(``course_files.ZH_EXECUTED``), that has a tagged cell). Executes each
 notebook on a fresh kernel with EIAM_FAST=1 and writes tests/expected_outputs/<folder>__<name>.json.
 The notebooks themselves are only read, never written.
 """
@@ -16,7 +17,15 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from scripts.course_files import CHECK_OUTPUT, ROOT, all_notebooks, expected_outputs_file, has_tag, without_stderr
+from scripts.course_files import (
+    CHECK_OUTPUT,
+    ROOT,
+    ZH_EXECUTED,
+    all_notebooks,
+    expected_outputs_file,
+    has_tag,
+    without_stderr,
+)
 
 
 def is_checked(cell: nbformat.NotebookNode) -> bool:
@@ -49,7 +58,7 @@ def main(argv: list[str]) -> None:
     missing = [arg for arg in argv if not Path(arg).is_file()]
     if missing:
         raise SystemExit(f"no such notebook: {', '.join(missing)}; give paths such as notebooks/03_objectives.ipynb")
-    notebooks = [Path(a).resolve() for a in argv] or all_notebooks()
+    notebooks = [Path(a).resolve() for a in argv] or all_notebooks() + list(ZH_EXECUTED)
     for notebook in notebooks:
         written = record(notebook)
         if written:

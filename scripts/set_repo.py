@@ -2,8 +2,9 @@
 
 The repository is named once, in pyproject.toml's [project.urls]; the README's Binder and Colab
 links and each notebook's Colab set-up cell repeat it, and tests/test_notebooks.py checks that
-they agree. This script rewrites pyproject.toml, the README, notebooks/ and solutions/ from the current
-name to the new one; exercises/ are generated from solutions/, so `make set-repo` regenerates them after.
+they agree. This script rewrites pyproject.toml, the README (and README.zh.md), notebooks/ and solutions/
+from the current name to the new one; exercises/ are generated from solutions/ and zh/ from notebooks/ and
+solutions/, so `make set-repo` regenerates them after.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def main(argv: list[str]) -> None:
     except ValueError as error:
         raise SystemExit(str(error)) from None
     new = argv[0]
-    for path in [PYPROJECT, ROOT / "README.md", *teaching_notebooks(), *solution_notebooks()]:
+    readmes = [path for path in (ROOT / "README.md", ROOT / "README.zh.md") if path.exists()]
+    for path in [PYPROJECT, *readmes, *teaching_notebooks(), *solution_notebooks()]:
         text = path.read_text()
         if old in text:
             path.write_text(text.replace(old, new))

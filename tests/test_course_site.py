@@ -1,8 +1,10 @@
 """The course's website (scripts/course_site.py): the cleaning of stored outputs, and a real Sphinx build of a
-tiny course executed for the test (two notebooks on real kernels, one exercise as handed out)."""
+tiny course executed for the test (two notebooks on real kernels, one exercise as handed out), with its Chinese
+edition (the same notebooks with Chinese markdown, shown with the English run's outputs) and a glossary."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -93,6 +95,13 @@ def executed(nb: nbformat.NotebookNode, path: Path, jobs: list) -> None:
     jobs.append({"name": f"{path.parent.name}/{path.name}", **row})
 
 
+def chinese(nb: nbformat.NotebookNode, heading: str) -> nbformat.NotebookNode:
+    """The Chinese edition of a notebook of :func:`notebook`: the same cells, its first markdown cell translated."""
+    zh = copy.deepcopy(nb)
+    zh.cells[0].source = f"# {heading}\n\n一些文字。"
+    return zh
+
+
 def links(page: str, kind: str) -> list[str]:
     return re.findall(rf'<a class="{kind}[^"]*"\s+href="([^"]+)"', page)
 
@@ -100,42 +109,61 @@ def links(page: str, kind: str) -> list[str]:
 def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation_search_and_outputs(tmp_path):
     course = tmp_path / "course"
     jobs: list = []
-    executed(notebook("00 · Alpha", PROGRESS, "for i in range(500):\n    print('line', i)",
-                      f"from IPython.display import display\ndisplay({{'image/png': '{PNG}'}}, raw=True)"),
-             course / "notebooks" / "00_alpha.ipynb", jobs)
+    alpha = notebook("00 · Alpha", PROGRESS, "for i in range(500):\n    print('line', i)",
+                     f"from IPython.display import display\ndisplay({{'image/png': '{PNG}'}}, raw=True)")
+    executed(alpha, course / "notebooks" / "00_alpha.ipynb", jobs)
     exercise = notebook("Exercises 02 · Beta", "answer = None  # write your answer here")
-    executed(notebook("Exercises 02 · Beta", "import ipywidgets\nipywidgets.IntSlider(value=7, description='seven')"),
-             course / "solutions" / "02_beta.ipynb", jobs)
+    solution = notebook("Exercises 02 · Beta", "import ipywidgets\nipywidgets.IntSlider(value=7, description='seven')")
+    executed(solution, course / "solutions" / "02_beta.ipynb", jobs)
     nbformat.write(exercise, tmp_path / "02_beta.ipynb")
+    zh = tmp_path / "zh"
+    for folder, nb, name, heading in (("notebooks", alpha, "00_alpha", "00 · 甲"), ("exercises", exercise, "02_beta",
+                                      "练习 02 · 乙"), ("solutions", solution, "02_beta", "练习 02 · 乙")):
+        (zh / folder).mkdir(parents=True)
+        nbformat.write(chinese(nb, heading), zh / folder / f"{name}.ipynb")
+    glossary = tmp_path / "GLOSSARY.md"
+    glossary.write_text("# Glossary · 术语表\n\n| English | 中文 |\n| --- | --- |\n| encoder | 编码器 |\n")
+    committed = {path: path.read_bytes() for path in zh.rglob("*.ipynb")}
     (course / "summary.json").write_text(json.dumps({"mode": "fast", "started": "today", "parallel": 1,
                                                      "wall_seconds": 1.0, "jobs": jobs}))
     stored = {path: path.read_bytes() for path in course.rglob("*.ipynb")}
 
-    index = course_site.build_site(course, exercises=[tmp_path / "02_beta.ipynb"], progress=lambda _: None)
+    index = course_site.build_site(course, exercises=[tmp_path / "02_beta.ipynb"], zh=zh, glossary=glossary,
+                                   progress=lambda _: None)
 
     site = course / "site" / "html"
     assert index == site / "index.html"
     page = {name: (site / f"{name}.html").read_text() for name in
-            ("index", "notebooks/00_alpha", "exercises/02_beta", "solutions/02_beta", "build_report")}
+            ("index", "notebooks/00_alpha", "exercises/02_beta", "solutions/02_beta", "zh/notebooks/00_alpha",
+             "zh/exercises/02_beta", "zh/solutions/02_beta", "glossary", "build_report")}
     titles = {name: re.search(r"<title>(.*?) &#8212; Everything Is a Mapping</title>", text).group(1)
               for name, text in page.items()}
     assert titles == {"index": "Everything Is a Mapping", "notebooks/00_alpha": "00 · Alpha",
                       "exercises/02_beta": "Exercises 02 · Beta",
-                      "solutions/02_beta": "Exercises 02 · Beta (solutions)", "build_report": "Build report"}
-    # Previous / next: the start page, the course, the exercises, the solutions, the build report, in that order.
+                      "solutions/02_beta": "Exercises 02 · Beta (solutions)", "zh/notebooks/00_alpha": "00 · 甲",
+                      "zh/exercises/02_beta": "练习 02 · 乙", "zh/solutions/02_beta": "练习 02 · 乙（参考答案）",
+                      "glossary": "Glossary · 术语表", "build_report": "Build report"}
+    # Previous / next: the start page, the course, the exercises, the solutions, the same three of the Chinese
+    # edition, the glossary, the build report, in that order.
     assert links(page["index"], "right-next") == ["notebooks/00_alpha.html"]
     assert links(page["notebooks/00_alpha"], "left-prev") == ["../index.html"]
     assert links(page["notebooks/00_alpha"], "right-next") == ["../exercises/02_beta.html"]
     assert links(page["exercises/02_beta"], "right-next") == ["../solutions/02_beta.html"]
-    assert links(page["solutions/02_beta"], "right-next") == ["../build_report.html"]
+    assert links(page["solutions/02_beta"], "right-next") == ["../zh/notebooks/00_alpha.html"]
+    assert links(page["zh/notebooks/00_alpha"], "right-next") == ["../exercises/02_beta.html"]  # zh/exercises
+    assert links(page["zh/solutions/02_beta"], "right-next") == ["../../glossary.html"]
+    assert links(page["glossary"], "right-next") == ["build_report.html"]
     # The table of contents, in the sidebar of every page: each section's caption and pages.
     sidebar = re.search(r'<nav class="bd-links bd-docs-nav".*?</nav>', page["solutions/02_beta"], re.S).group(0)
     assert [re.sub("<[^>]+>", "", c).strip() for c in re.findall(r'<p aria-level="2" class="caption".*?</p>', sidebar,
                                                                 re.S)] == [
-        "The course", "Exercises (as handed out)", "Solutions (executed)", "About this build"]
+        "The course", "Exercises (as handed out)", "Solutions (executed)", "中文版 · 课程 (Chinese edition)",
+        "中文版 · 练习（发给学生的样子）", "中文版 · 参考答案（已运行）", "Glossary · 术语表", "About this build"]
     assert re.findall(r'<a class="[^"]*reference internal" href="([^"]+)">([^<]+)</a>', sidebar) == [
         ("../notebooks/00_alpha.html", "00 · Alpha"), ("../exercises/02_beta.html", "Exercises 02 · Beta"),
-        ("#", "Exercises 02 · Beta (solutions)"), ("../build_report.html", "Build report")]
+        ("#", "Exercises 02 · Beta (solutions)"), ("../zh/notebooks/00_alpha.html", "00 · 甲"),
+        ("../zh/exercises/02_beta.html", "练习 02 · 乙"), ("../zh/solutions/02_beta.html", "练习 02 · 乙（参考答案）"),
+        ("../glossary.html", "Glossary · 术语表"), ("../build_report.html", "Build report")]
     search = json.loads((site / "searchindex.js").read_text().removeprefix("Search.setIndex(").removesuffix(")"))
     assert sorted(search["titles"]) == sorted(titles.values()) and "alpha" in search["terms"]
     assert (site / "search.html").is_file()
@@ -151,10 +179,29 @@ def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation
     models = json.loads(state.group(1))["state"].values()
     assert any(m["model_name"] == "IntSliderModel" and m["state"]["value"] == 7 for m in models)
     assert "application/vnd.jupyter.widget-view+json" in page["solutions/02_beta"]
+    # The Chinese pages: their own markdown, the English run's outputs (and widget state), and a note saying so.
+    zh_alpha = page["zh/notebooks/00_alpha"]
+    assert "一些文字。" in zh_alpha and "Some text." not in zh_alpha and course_site.ZH_OUTPUTS_NOTE[2:20] in zh_alpha
+    assert "3/3 done" in zh_alpha and "line 499" in zh_alpha and "line 250" not in zh_alpha
+    assert len(re.findall(r'<img[^>]+src="\.\./\.\./_images/[^"]+\.png"', zh_alpha)) == 1
+    assert "IntSliderModel" in page["zh/solutions/02_beta"] and "本页的输出" in page["zh/solutions/02_beta"]
+    assert "本页的输出" not in page["zh/exercises/02_beta"] and "write your answer here" in page["zh/exercises/02_beta"]
+    assert "<td><p>编码器</p></td>" in page["glossary"]
+    assert "Its 2 executed pages were not run again" in re.sub(r"<[^>]+>", "", page["build_report"])
     # The build report links each notebook's page; the executed notebooks are only read.
     assert 'href="notebooks/00_alpha.html"' in page["build_report"]
     assert {path: path.read_bytes() for path in course.rglob("*.ipynb") if "site" not in path.parts} == stored
     assert sorted(path.name for path in course.iterdir()) == ["notebooks", "site", "solutions", "summary.json"]
+    assert {path: path.read_bytes() for path in zh.rglob("*.ipynb")} == committed
+
+
+def test_a_chinese_notebook_whose_code_is_not_the_executed_english_code_is_refused():
+    english = notebook("00 · Alpha", "print(1)")
+    zh = chinese(english, "00 · 甲")
+    assert course_site.with_outputs_of(zh, english, "zh/notebooks/00_alpha.ipynb").cells[1].source == "print(1)"
+    zh.cells[1].source = "print(2)"
+    with pytest.raises(ValueError, match=r"zh/notebooks/00_alpha.ipynb, cell .*: its code is not the executed"):
+        course_site.with_outputs_of(zh, english, "zh/notebooks/00_alpha.ipynb")
 
 
 def test_nothing_to_show_and_a_missing_title_are_named(tmp_path):
@@ -164,3 +211,19 @@ def test_nothing_to_show_and_a_missing_title_are_named(tmp_path):
     nbformat.write(new_notebook(cells=[new_markdown_cell("No heading here.")]), tmp_path / "notebooks" / "00_x.ipynb")
     with pytest.raises(ValueError, match=r"00_x.ipynb has no Markdown heading"):
         course_site.build_site(tmp_path, exercises=[])
+
+
+def test_a_chinese_page_whose_code_is_not_the_builds_is_left_out_and_said_so(tmp_path):
+    course, zh = tmp_path / "course", tmp_path / "zh"
+    english = notebook("00 · Alpha", "print(1)")
+    english.cells[1].outputs = [new_output("stream", name="stdout", text="1\n")]
+    (course / "notebooks").mkdir(parents=True)
+    nbformat.write(english, course / "notebooks" / "00_alpha.ipynb")
+    (zh / "notebooks").mkdir(parents=True)
+    stale = chinese(english, "00 · 甲")
+    stale.cells[1].source = "print(2)"  # the English notebook changed after the build
+    nbformat.write(stale, zh / "notebooks" / "00_alpha.ipynb")
+    sections, left_out = course_site.write_sources(course, tmp_path / "source", [], zh, tmp_path / "no-glossary.md")
+    assert list(sections) == ["notebooks"] and not (tmp_path / "source" / "zh").exists()
+    assert len(left_out) == 1 and "zh/notebooks/00_alpha.ipynb, cell" in left_out[0] and "make course" in left_out[0]
+    assert "中文版" not in (tmp_path / "source" / "index.md").read_text()
