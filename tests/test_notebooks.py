@@ -86,12 +86,14 @@ def test_first_code_cell_installs_the_course_in_colab(path):
 
 
 def markdown_words(source: str) -> int:
-    """Whitespace-separated words of a markdown cell's source (formulas, tables and links count as written)."""
-    return len(source.split())
+    """Whitespace-separated words a reader sees in a markdown cell (formulas, tables and links count as written;
+    HTML comments, such as the reference markers ``<!-- ref 04.x -->``, are not shown and do not count)."""
+    return len(re.sub(r"<!--.*?-->", " ", source, flags=re.DOTALL).split())
 
 
 def test_markdown_words_are_counted_on_whitespace():
     assert markdown_words("## A heading\n\nTwo  words,\tthen $x = 1$.") == 9
+    assert markdown_words("about 0.11<!-- ref 04.adadelta_val_bce --> nats <!-- a\ncomment -->") == 3
     assert markdown_words("") == 0
 
 
