@@ -68,7 +68,12 @@ msg = Catalog(__name__, {
                           "and run your cell again before the check",
                           "使用任务指明的对象和函数（课程的模型、Keras 自己的类），并在检查之前重新运行你的单元格"),
     "described_shape": ("{kind} of shape {shape}", "形状为 {shape} 的 {kind}"),
+    "mode_fast": ("fast", "快速"),
+    "mode_full": ("full", "完整"),
 })
+
+#: The message that names each mode of :func:`helpers.config.mode_name`, for :func:`mode_in_words`.
+_MODE_MESSAGES = {"fast": "mode_fast", "full": "mode_full"}
 
 #: The hint of a task with no answer yet, in English (:data:`msg` ``"no_answer_hint"`` in the student's language).
 NO_ANSWER_HINT = msg.text("no_answer_hint", "en")
@@ -193,12 +198,16 @@ class Task:
         try:
             return function(*args)
         except NotImplementedError as error:
-            raise self.failure(msg("still_a_stub", name=name), msg("no_answer_hint")) from error
+            raise self.stub_failure(name) from error
         except CheckFailed:
             raise
         except Exception as error:
             raise self.failure(msg("raised", name=name, error=type(error).__name__, message=error),
                                msg("run_it_small")) from error
+
+    def stub_failure(self, name: str) -> CheckFailed:
+        """The failure for the student's function ``name`` that still raises the exercise's NotImplementedError."""
+        return self.failure(msg("still_a_stub", name=name), msg("no_answer_hint"))
 
     def refuse_names(self, function: object, name: str, names: dict[str, str]) -> None:
         """Fail when ``function``'s code uses one of ``names`` (name -> what the task asks instead)."""
@@ -260,6 +269,11 @@ def _described(value: object) -> str:
     if shape is None:
         return type(value).__name__
     return msg("described_shape", kind=type(value).__name__, shape=tuple(shape))
+
+
+def mode_in_words() -> str:
+    """The current mode (:func:`helpers.config.mode_name`) as a message says it: ``"fast"`` or ``"快速"``, ..."""
+    return msg(_MODE_MESSAGES[config.mode_name()])
 
 
 def course_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
