@@ -28,7 +28,7 @@ msg = Catalog(__name__, {
     "bce_more": ("clip x̂ first, with float32 bounds as Keras does, or an exact 0 or 1 costs log(0)",
                  "先像 Keras 那样用 float32 的界限裁剪 x̂，否则恰好为 0 或 1 的值会带来 log(0)"),
     "differs_from_keras": ("`{name}` differs from Keras's loss for {case}",
-                           "`{name}` 与 Keras 的损失不一致（情形：{case}）"),
+                           "`{name}` 在情形「{case}」下与 Keras 的损失不一致"),
     "passed_1": ("mse_by_hand and bce_by_hand equal Keras's losses to 1e-6, also where x̂ is exactly 0 or 1",
                  "mse_by_hand 和 bce_by_hand 与 Keras 的损失相差不超过 1e-6，x̂ 恰好为 0 或 1 处也是如此"),
     # Task 2
