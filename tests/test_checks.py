@@ -135,6 +135,27 @@ def test_each_check_names_a_section_that_exists_in_its_teaching_notebook(task):
     assert any(words(task.section) <= heading for heading in headings(task.notebook)), task.section
 
 
+def chinese_words(text: str) -> list[str]:
+    """The Chinese of a heading or a section name: its runs of Chinese characters and of digits, in order.
+
+    Without its formulas (``$...$``, which a section name writes out), a heading's ``#`` marks and its number
+    (``## 1 · ``), and the Latin letters around them (compared by :func:`words`).
+    """
+    text = re.sub(r"^#+\s*(\d+[a-z]? · )?", "", re.sub(r"\$[^$]*\$", " ", text))
+    return re.findall(r"[\u4e00-\u9fff]+|\d+", text)
+
+
+@pytest.mark.parametrize("task", TASKS, ids=lambda t: f"{t.notebook[:2]}-task{t.number}")
+def test_each_check_names_a_heading_of_the_chinese_edition(task):
+    """A Chinese failure names ``section_zh``: it must be a heading of the notebook's translation, word for word."""
+    assert task.section_zh, f"give Task({task.notebook!r}, {task.number}, ...) the Chinese heading, section_zh"
+    translation = ROOT / "translations" / "zh" / "notebooks" / f"{task.notebook}.md"
+    lines = translation.read_text(encoding="utf-8").splitlines()
+    assert any(chinese_words(line) == chinese_words(task.section_zh) and words(task.section_zh) <= words(line)
+               for line in lines if line.startswith("#")), (
+        f"{task.section_zh!r} is no heading of {translation.relative_to(ROOT)}")
+
+
 @pytest.mark.parametrize("arguments, message", [
     (("03_objectives.ipynb", 1, "A section"), "notebook must be"),
     (("objectives", 1, "A section"), "notebook must be"),
@@ -157,6 +178,54 @@ def test_no_check_prints_a_reference_value_in_its_failure():
     error_ones, error_others = solution(NB02, 3, "error_ones", "error_others")
     message = fails(checks.check_02_task3, error_ones * 1.5, error_others, task=3)
     assert f"{error_ones:.5f}" not in message and f"{error_ones:.4f}" not in message, message
+
+
+# --- in Chinese (EIAM_LANG=zh) --------------------------------------------------------------------
+
+#: One failure of each module's checks that costs no training, and the Task that fails: (check, arguments, task).
+CHINESE_FAILURES = {
+    "02": (checks.check_02_task1, (np.linspace(1, 0, 100), 3), "TASK_02_1", "`variance_kept` 在某处下降了"),
+    "03": (checks.check_03_task5, (0,), "TASK_03_5", "`bce_floor` 是 0，但只有对恰好为 0 或 1 的像素"),
+    "04": (checks.check_04_task1, (lambda: 5,), "TASK_04_1", "`load_and_preprocess()` 应当返回两个数组"),
+    "05": (checks.check_05_task2, (lambda baseline, candidate: (None, 0.0, 0.0, True),), "TASK_05_2",
+           "情形「5 个子集上的明显增益」：`gain` 是 None"),
+    "06": (checks.check_06_task3, (5, 5), "TASK_06_3", "`plain_autoencoder` 应当是 keras.Model，却得到了 int"),
+    "08": (checks.check_08_task2, (lambda n, patch, ratio, seed: np.full((n, 784), 0.5),), "TASK_08_2",
+           "patch_mask_by_hand(64, 7, 0.5, 0) 含有 0 和 1 以外的值"),
+}
+
+
+def english_prose(text: str) -> list[str]:
+    """Runs of three or more English words in ``text`` outside its `code` spans."""
+    return re.findall(r"[A-Za-z]{3,}(?: [A-Za-z]{3,}){2,}", re.sub(r"`[^`]*`", "", text))
+
+
+@pytest.mark.parametrize("module", sorted(CHINESE_FAILURES))
+def test_a_check_of_each_module_fails_in_chinese_with_eiam_lang_zh(module, monkeypatch):
+    check, arguments, task_name, problem = CHINESE_FAILURES[module]
+    task = getattr(importlib.import_module(check.__module__), task_name)
+    monkeypatch.setenv("EIAM_LANG", "zh")
+    with pytest.raises(checks.CheckFailed) as info:
+        check(*arguments)
+    message = str(info.value)
+    assert message.startswith(f"❌ 任务 {task.number}：{problem}") and "。提示：" in message, message
+    assert message.endswith(f"（讲解见 {task.notebook} 的「{task.section_zh}」一节）。"), message
+    assert not english_prose(message), message
+    monkeypatch.delenv("EIAM_LANG")
+    english = fails(check, *arguments, task=task.number, match=re.escape(f"section '{task.section}'"))
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+
+
+def test_a_passing_check_says_what_it_verified_in_chinese(monkeypatch, capsys):
+    def load_and_preprocess():
+        (x_train, _), (x_test, _) = data.load_mnist(verbose=False)
+        return tuple(x.reshape(len(x), 784).astype("float32") / 255.0 for x in (x_train, x_test))
+
+    monkeypatch.setenv("EIAM_LANG", "zh")
+    checks.check_04_task1(load_and_preprocess)
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"✅ 任务 1 通过：x_train \(\d+, 784\) 和 x_test \(\d+, 784\)：float32，在 \[0, 1\] 之内，"
+                        r"与文章的缩放一致", line), line
 
 
 # --- 02 -------------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ CATALOGS = catalog_modules()
 
 
 def test_the_student_facing_modules_have_catalogs():
-    assert {"helpers.data", "helpers.checks.task"} <= set(CATALOGS)
+    check_modules = {path.with_suffix("").name for path in (HELPERS / "checks").glob("*.py")} - {"__init__"}
+    assert {"helpers.data"} | {f"helpers.checks.{name}" for name in check_modules} <= set(CATALOGS)
 
 
 @pytest.mark.parametrize("module", sorted(CATALOGS))
@@ -46,6 +47,16 @@ def test_every_message_has_both_languages_with_the_same_fields(module):
         assert messages.fields(en) == messages.fields(zh), key
         words = re.sub(r"\{[^}]*\}", "", en)
         assert re.search(CJK, zh) or not re.search(r"[A-Za-z]{3,}", words), f"{module} {key!r} is untranslated: {zh!r}"
+
+
+@pytest.mark.parametrize("module", sorted(CATALOGS))
+def test_no_chinese_message_keeps_english_sentences(module):
+    """Three English words in a row, outside `code` spans and fields, are an English phrase left untranslated."""
+    _, catalog = CATALOGS[module]
+    for key in catalog.keys():
+        zh = catalog.text(key, "zh")
+        assert not re.search(r"[A-Za-z]{3,}(?: [A-Za-z]{3,}){2,}", re.sub(r"`[^`]*`|\{[^}]*\}", " ", zh)), (
+            f"{module} {key!r}: {zh!r}")
 
 
 @pytest.mark.parametrize("module", sorted(CATALOGS))

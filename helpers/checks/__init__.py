@@ -22,10 +22,14 @@ their models from fixed seeds (``seed=0``), never through a global random state,
 the same way every time. Each takes a few seconds at most, in both modes. The checks of notebooks 03 and
 later import Keras when they run, so that importing this module (and notebook 02's exercises) stays light.
 
-To add the checks of a new exercise notebook: define its tasks with :class:`Task`, and use
-:meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from`, :meth:`Task.classifier_from` and
-:meth:`Task.call` to turn anything a student may pass (None, a stub that raises, a list instead of an array, a
-model of the wrong shape) into a clear failure.
+With ``EIAM_LANG=zh`` every line is in Chinese (``✅ 任务 K 通过：…``, ``❌ 任务 K：…。提示：…``), naming the section
+by its heading in the Chinese edition (``translations/zh/notebooks/<notebook>.md``).
+
+To add the checks of a new exercise notebook: define its tasks with :class:`Task` (the section's heading in both
+editions), put every sentence its checks say in the module's :class:`helpers.messages.Catalog`, ``msg``, in English
+and Chinese, and use :meth:`Task.answered`, :meth:`Task.number_from`, :meth:`Task.array_from`,
+:meth:`Task.classifier_from` and :meth:`Task.call` to turn anything a student may pass (None, a stub that raises, a
+list instead of an array, a model of the wrong shape) into a clear failure.
 """
 
 from __future__ import annotations

@@ -67,7 +67,13 @@ msg = Catalog(__name__, {
     "use_named_objects": ("use the objects and functions the task names (the course's models, Keras's own classes), "
                           "and run your cell again before the check",
                           "使用任务指明的对象和函数（课程的模型、Keras 自己的类），并在检查之前重新运行你的单元格"),
+    "described_shape": ("{kind} of shape {shape}", "形状为 {shape} 的 {kind}"),
+    "mode_fast": ("fast", "快速"),
+    "mode_full": ("full", "完整"),
 })
+
+#: The message that names each mode of :func:`helpers.config.mode_name`, for :func:`mode_in_words`.
+_MODE_MESSAGES = {"fast": "mode_fast", "full": "mode_full"}
 
 #: The hint of a task with no answer yet, in English (:data:`msg` ``"no_answer_hint"`` in the student's language).
 NO_ANSWER_HINT = msg.text("no_answer_hint", "en")
@@ -88,11 +94,15 @@ class Task:
         notebook: the teaching notebook's name without ``.ipynb``, e.g. ``"03_objectives"``.
         number: the task's number in its exercise notebook, from 1.
         section: the heading of the section that teaches it, as the notebook writes it.
+        section_zh: the same heading in the Chinese edition, as ``translations/zh/notebooks/<notebook>.md`` writes
+            it (its formulas written out as ``section`` writes them); a message in Chinese names it, a message in
+            English ``section``. Empty: the Chinese message names ``section`` too.
     """
 
     notebook: str
     number: int
     section: str
+    section_zh: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.notebook, str) or not self.notebook[:2].isdigit() or self.notebook.endswith(".ipynb"):
@@ -104,6 +114,9 @@ class Task:
         if not isinstance(self.section, str) or not self.section.strip():
             raise ValueError("section must be the heading of the section that teaches the task, as the notebook "
                              f"writes it; got {self.section!r}.")
+        if not isinstance(self.section_zh, str):
+            raise ValueError("section_zh must be the Chinese heading of the section that teaches the task, as "
+                             f"translations/zh/notebooks/{self.notebook}.md writes it; got {self.section_zh!r}.")
 
     def passed(self, what: str) -> None:
         """Print ``✅ Task K passed: <what>``."""
@@ -119,7 +132,11 @@ class Task:
         if more and _FAILURES[key] > 1:
             hint = msg("closer", hint=_sentence(hint), more=more)
         return CheckFailed(msg("failed", number=self.number, problem=problem, hint=hint, notebook=self.notebook,
-                               section=self.section))
+                               section=self.section_in(config.language())))
+
+    def section_in(self, language: str) -> str:
+        """The heading of the section that teaches the task in ``language`` (``"en"`` or ``"zh"``)."""
+        return self.section_zh if language == "zh" and self.section_zh else self.section
 
     def fail(self, problem: str, hint: str, more: str | None = None) -> NoReturn:
         """Raise :meth:`failure`."""
@@ -181,12 +198,16 @@ class Task:
         try:
             return function(*args)
         except NotImplementedError as error:
-            raise self.failure(msg("still_a_stub", name=name), msg("no_answer_hint")) from error
+            raise self.stub_failure(name) from error
         except CheckFailed:
             raise
         except Exception as error:
             raise self.failure(msg("raised", name=name, error=type(error).__name__, message=error),
                                msg("run_it_small")) from error
+
+    def stub_failure(self, name: str) -> CheckFailed:
+        """The failure for the student's function ``name`` that still raises the exercise's NotImplementedError."""
+        return self.failure(msg("still_a_stub", name=name), msg("no_answer_hint"))
 
     def refuse_names(self, function: object, name: str, names: dict[str, str]) -> None:
         """Fail when ``function``'s code uses one of ``names`` (name -> what the task asks instead)."""
@@ -245,7 +266,14 @@ def _sentence(text: str) -> str:
 def _described(value: object) -> str:
     """How a failure names what a student gave: its type, and its shape when it has one."""
     shape = getattr(value, "shape", None)
-    return f"{type(value).__name__} of shape {tuple(shape)}" if shape is not None else type(value).__name__
+    if shape is None:
+        return type(value).__name__
+    return msg("described_shape", kind=type(value).__name__, shape=tuple(shape))
+
+
+def mode_in_words() -> str:
+    """The current mode (:func:`helpers.config.mode_name`) as a message says it: ``"fast"`` or ``"快速"``, ..."""
+    return msg(_MODE_MESSAGES[config.mode_name()])
 
 
 def course_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
