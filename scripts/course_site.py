@@ -255,7 +255,7 @@ def index_md(sections: dict[str, list[Path]], summary: dict | None, glossary: bo
         parts.append(f"```{{toctree}}\n:caption: {captions[folder]}\n:maxdepth: 1\n\n" + "\n".join(entries)
                      + "\n```\n")
     if glossary:
-        parts.append("```{toctree}\n:caption: Glossary · 术语表\n:maxdepth: 1\n\nglossary\n```\n")
+        parts.append("```{toctree}\n:caption: Glossary · 术语表\n:maxdepth: 1\n\nGLOSSARY\n```\n")
     if summary:
         parts.append("```{toctree}\n:caption: About this build\n:hidden:\n\nbuild_report\n```\n")
     return "\n".join(parts)
@@ -334,7 +334,7 @@ def write_sources(course: Path, source: Path, exercises: Sequence[Path], zh: Pat
     sections = {folder: notebooks for folder, notebooks in sections.items() if notebooks}
     has_glossary = Path(glossary).is_file()
     if has_glossary:
-        shutil.copyfile(glossary, source / "glossary.md")
+        shutil.copyfile(glossary, source / "GLOSSARY.md")  # the name the notebooks link to
     zh_pages = sum(len(sections.get(folder, [])) for folder in ("zh/notebooks", "zh/solutions"))
     (source / "conf.py").write_text(conf_py(course_files.repository_slug()))
     (source / "index.md").write_text(index_md(sections, summary, has_glossary))

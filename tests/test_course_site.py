@@ -135,14 +135,14 @@ def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation
     assert index == site / "index.html"
     page = {name: (site / f"{name}.html").read_text() for name in
             ("index", "notebooks/00_alpha", "exercises/02_beta", "solutions/02_beta", "zh/notebooks/00_alpha",
-             "zh/exercises/02_beta", "zh/solutions/02_beta", "glossary", "build_report")}
+             "zh/exercises/02_beta", "zh/solutions/02_beta", "GLOSSARY", "build_report")}
     titles = {name: re.search(r"<title>(.*?) &#8212; Everything Is a Mapping</title>", text).group(1)
               for name, text in page.items()}
     assert titles == {"index": "Everything Is a Mapping", "notebooks/00_alpha": "00 · Alpha",
                       "exercises/02_beta": "Exercises 02 · Beta",
                       "solutions/02_beta": "Exercises 02 · Beta (solutions)", "zh/notebooks/00_alpha": "00 · 甲",
                       "zh/exercises/02_beta": "练习 02 · 乙", "zh/solutions/02_beta": "练习 02 · 乙（参考答案）",
-                      "glossary": "Glossary · 术语表", "build_report": "Build report"}
+                      "GLOSSARY": "Glossary · 术语表", "build_report": "Build report"}
     # Previous / next: the start page, the course, the exercises, the solutions, the same three of the Chinese
     # edition, the glossary, the build report, in that order.
     assert links(page["index"], "right-next") == ["notebooks/00_alpha.html"]
@@ -151,8 +151,8 @@ def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation
     assert links(page["exercises/02_beta"], "right-next") == ["../solutions/02_beta.html"]
     assert links(page["solutions/02_beta"], "right-next") == ["../zh/notebooks/00_alpha.html"]
     assert links(page["zh/notebooks/00_alpha"], "right-next") == ["../exercises/02_beta.html"]  # zh/exercises
-    assert links(page["zh/solutions/02_beta"], "right-next") == ["../../glossary.html"]
-    assert links(page["glossary"], "right-next") == ["build_report.html"]
+    assert links(page["zh/solutions/02_beta"], "right-next") == ["../../GLOSSARY.html"]
+    assert links(page["GLOSSARY"], "right-next") == ["build_report.html"]
     # The table of contents, in the sidebar of every page: each section's caption and pages.
     sidebar = re.search(r'<nav class="bd-links bd-docs-nav".*?</nav>', page["solutions/02_beta"], re.S).group(0)
     assert [re.sub("<[^>]+>", "", c).strip() for c in re.findall(r'<p aria-level="2" class="caption".*?</p>', sidebar,
@@ -163,7 +163,7 @@ def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation
         ("../notebooks/00_alpha.html", "00 · Alpha"), ("../exercises/02_beta.html", "Exercises 02 · Beta"),
         ("#", "Exercises 02 · Beta (solutions)"), ("../zh/notebooks/00_alpha.html", "00 · 甲"),
         ("../zh/exercises/02_beta.html", "练习 02 · 乙"), ("../zh/solutions/02_beta.html", "练习 02 · 乙（参考答案）"),
-        ("../glossary.html", "Glossary · 术语表"), ("../build_report.html", "Build report")]
+        ("../GLOSSARY.html", "Glossary · 术语表"), ("../build_report.html", "Build report")]
     search = json.loads((site / "searchindex.js").read_text().removeprefix("Search.setIndex(").removesuffix(")"))
     assert sorted(search["titles"]) == sorted(titles.values()) and "alpha" in search["terms"]
     assert (site / "search.html").is_file()
@@ -186,7 +186,7 @@ def test_the_site_has_a_page_per_notebook_in_course_order_with_titles_navigation
     assert len(re.findall(r'<img[^>]+src="\.\./\.\./_images/[^"]+\.png"', zh_alpha)) == 1
     assert "IntSliderModel" in page["zh/solutions/02_beta"] and "本页的输出" in page["zh/solutions/02_beta"]
     assert "本页的输出" not in page["zh/exercises/02_beta"] and "write your answer here" in page["zh/exercises/02_beta"]
-    assert "<td><p>编码器</p></td>" in page["glossary"]
+    assert "<td><p>编码器</p></td>" in page["GLOSSARY"]
     assert "Its 2 executed pages were not run again" in re.sub(r"<[^>]+>", "", page["build_report"])
     # The build report links each notebook's page; the executed notebooks are only read.
     assert 'href="notebooks/00_alpha.html"' in page["build_report"]
