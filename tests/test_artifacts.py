@@ -108,9 +108,11 @@ def test_an_interrupted_replacement_is_restored(tmp_path):
 def test_processes_saving_the_same_folder_at_once_leave_one_whole_folder(tmp_path):
     import multiprocessing
 
+    from tests.folder_saver import save_folder
+
     target = tmp_path / "model"
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_save_folder, args=(target, n)) for n in range(2)]
+    processes = [context.Process(target=save_folder, args=(target, n)) for n in range(2)]
     for process in processes:
         process.start()
     for process in processes:
@@ -120,9 +122,3 @@ def test_processes_saving_the_same_folder_at_once_leave_one_whole_folder(tmp_pat
     files = sorted(p.name for p in target.iterdir())
     assert files == ["a.txt", "b.txt"] and (target / "a.txt").read_text() == (target / "b.txt").read_text()
 
-
-def _save_folder(target, n):
-    for _ in range(20):
-        with artifacts.replaced_folder(target) as folder:
-            (folder / "a.txt").write_text(str(n))
-            (folder / "b.txt").write_text(str(n))
