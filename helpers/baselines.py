@@ -36,17 +36,20 @@ SHIFT, ROTATION = 0.08, 10 / 360
 
 @dataclass(frozen=True)
 class BaselineSchedule:
-    """Adam's learning rate, the batch size, and the steps per label budget (``"all"``: passes over the data)."""
+    """Adam's learning rate, the batch size, and the steps per label budget (``"all"``: passes over the data,
+    at most ``max_steps_with_all_labels`` steps when that is set)."""
 
     learning_rate: float = 1e-3
     batch_size: int = 64
     steps: tuple[tuple[int | str, int], ...] = ((1, 200), (10, 400), (100, 1500))
     epochs_with_all_labels: int = 3
+    max_steps_with_all_labels: int | None = None
 
     def steps_for(self, per_class: int | str, n_examples: int) -> int:
         """Steps for a subset of ``per_class`` labels per class (``n_examples`` in all)."""
         if per_class == splits.ALL:
-            return -(-self.epochs_with_all_labels * n_examples // self.batch_size)
+            steps = -(-self.epochs_with_all_labels * n_examples // self.batch_size)
+            return min(steps, self.max_steps_with_all_labels or steps)
         table = dict(self.steps)
         if per_class in table:
             return table[per_class]
@@ -65,7 +68,7 @@ SCHEDULES = {
 
 
 def course_schedules() -> dict[str, BaselineSchedule]:
-    """The schedules the course uses: :data:`SCHEDULES` in full mode; in fast mode at most 30 steps and one pass.
+    """The schedules the course uses: :data:`SCHEDULES` in full mode; in fast mode at most 10 steps per run.
 
     Fast mode (the bundled sample, for tests) keeps every run short; its numbers test that the code runs.
     """
@@ -73,8 +76,9 @@ def course_schedules() -> dict[str, BaselineSchedule]:
 
     if not config.fast_mode():
         return dict(SCHEDULES)
-    return {name: dataclasses.replace(schedule, steps=tuple((b, min(n, 30)) for b, n in schedule.steps),
-                                      epochs_with_all_labels=1) for name, schedule in SCHEDULES.items()}
+    return {name: dataclasses.replace(schedule, steps=tuple((b, min(n, 10)) for b, n in schedule.steps),
+                                      epochs_with_all_labels=1, max_steps_with_all_labels=10)
+            for name, schedule in SCHEDULES.items()}
 
 
 def _augmentation(seed: int) -> list[keras.layers.Layer]:

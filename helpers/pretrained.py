@@ -16,7 +16,7 @@ validation split; the test images are never seen. The data are MNIST by default,
   ``"shallow_denoising"`` and ``"shallow_plain"`` (the article's 784-32-784 shape, trained like the deep
   recipe, with and without the noise; their encoder outputs the 32-number code).
 
-Each recipe is pretrained from several seeds (:func:`seeds`: 3 in full mode, 2 in fast mode), so that
+Each recipe is pretrained from several seeds (:func:`seeds`: 3 in full mode, 1 in fast mode), so that
 the course's intervals include the variance of pretraining itself. Each saved model is one folder in the
 artifacts folder of the mode, ``<recipe>_autoencoder[_fashion_mnist][_seed<k>]/`` (no suffix for seed 0),
 holding ``encoder.keras``, ``decoder.keras`` (the whole autoencoder, except for the article's recipe) and

@@ -28,8 +28,9 @@ ALL = "all"
 
 
 def label_budgets() -> list[int | str]:
-    """Labels per class the course measures: 1, 10, 100 and all in full mode; 1, 10 and all in fast mode."""
-    return [1, 10, 100, ALL] if not config.fast_mode() else [1, 10, ALL]
+    """Labels per class the course measures: 1, 10, 100 and all in full mode; 10 and all in fast mode (the same
+    code paths, for the tests, at a third less cost)."""
+    return [1, 10, 100, ALL] if not config.fast_mode() else [10, ALL]
 
 
 def subset_seeds() -> list[int]:

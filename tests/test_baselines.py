@@ -1,5 +1,7 @@
 """The from-scratch baselines: seeded, augmentation active only in training, trained on the labels alone."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,8 @@ def test_steps_per_budget():
     schedule = baselines.BaselineSchedule(batch_size=64, steps=((1, 10), (10, 20)), epochs_with_all_labels=2)
     assert schedule.steps_for(10, 100) == 20 and schedule.steps_for(3, 30) == 10  # the nearest budget tried
     assert schedule.steps_for("all", 640) == 20  # two passes of 10 batches
+    capped = dataclasses.replace(schedule, max_steps_with_all_labels=15)
+    assert capped.steps_for("all", 640) == 15 and capped.steps_for(10, 100) == 20  # the cap is for "all" only
 
 
 def test_bad_names():
