@@ -13,6 +13,7 @@ Keras is imported only by the functions that save or load models.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -73,6 +74,15 @@ def json_text(payload: object) -> str:
     except (TypeError, ValueError) as error:
         raise validation.value_error("the results", f"cannot be saved as JSON ({error})",
                                      "Save numbers, strings, lists and dicts only, all finite.") from None
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of the file at ``path``, as 64 hexadecimal digits (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def save_text(text: str, path: str | os.PathLike) -> Path:

@@ -27,7 +27,6 @@ The recipes (:data:`RECIPES`):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import platform
 import time
@@ -130,15 +129,6 @@ def seeds(name: str, hub: Path = HUB, dataset: str = "mnist") -> list[int]:
     return found
 
 
-def sha256(path: Path) -> str:
-    """The file's SHA-256, as 64 hexadecimal digits."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def probe_accuracy(encoder_: keras.Model, data: splits.Splits, subsets: tuple[int, ...] = SELECTION_SUBSETS,
                    per_class: int = 10) -> float:
     """Mean validation accuracy of a linear probe on the frozen encoder, over labelled subsets of the pool."""
@@ -193,7 +183,7 @@ def save(name: str, encoder_: keras.Model, card: dict, hub: Path = HUB) -> tuple
     """Write the encoder and its card (with the file's sha256) into ``hub``; return both paths."""
     model_path, card_path = paths(name, hub, card["seed"], card.get("dataset", "mnist"))
     artifacts.save_model(encoder_, model_path)
-    artifacts.save_json({**card, "file": model_path.name, "sha256": sha256(model_path),
+    artifacts.save_json({**card, "file": model_path.name, "sha256": artifacts.sha256(model_path),
                          "bytes": model_path.stat().st_size}, card_path)
     for path in (model_path, card_path):
         path.chmod(0o644)  # files to commit and ship: readable by everyone
@@ -225,7 +215,7 @@ def load(name: str, hub: Path = HUB, seed: int = 0, dataset: str = "mnist") -> k
                f"with `{info.get('command', command(name, seed, dataset))}`.")
     if not model_path.is_file():
         raise validation.value_error("name", f"{name!r}: the checkpoint file {model_path} is missing", restore)
-    digest = sha256(model_path)
+    digest = artifacts.sha256(model_path)
     if digest != info.get("sha256"):
         raise validation.value_error(
             "name", f"{name!r}: the checkpoint file {model_path} is not the one its model card describes (sha256 "

@@ -24,7 +24,6 @@ What the loaders print and raise is in the student's language (:mod:`helpers.mes
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import urllib.parse
 import zipfile
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import config, validation
+from helpers import artifacts, config, validation
 from helpers.messages import Catalog
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -249,15 +248,6 @@ def _mirror_origin(dataset: str, mirror: str, name: str) -> str:
                                    variable=config.DATA_MIRROR_VARIABLE))
 
 
-def sha256(path: Path) -> str:
-    """The sha256 of the file at ``path``, as 64 hexadecimal digits."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch_from_mirror(dataset: str, names: list[str], mirror: str, variable: str) -> Path:
     """Put Keras's files ``names`` of ``dataset`` into Keras's cache from ``mirror``, each checked; return the folder.
 
@@ -289,7 +279,7 @@ def fetch_from_mirror(dataset: str, names: list[str], mirror: str, variable: str
             get_file(name, origin=origin, file_hash=expected, hash_algorithm="sha256",
                      cache_dir=str(keras_cache_dir().parent), cache_subdir=str(Path("datasets") / subfolder))
         except ValueError:  # get_file's "Incomplete or corrupted file detected": it leaves the bad copy in place
-            actual = sha256(cache / name)
+            actual = artifacts.sha256(cache / name)
             (cache / name).unlink()
             raise DataFileError(msg("wrong_hash", dataset=dataset, name=name, origin=origin, actual=actual,
                                     expected=expected, keras_url=keras_url(name), fallback=fallback)) from None

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import checkpoints, data, validation
+from helpers import artifacts, checkpoints, data, validation
 
 CARD_FIELDS = ("objective", "architecture", "data", "epochs", "seed", "validation_probe", "wall_seconds", "machine",
                "sha256", "command")
@@ -21,7 +21,7 @@ def test_every_shipped_checkpoint_matches_its_model_card(name):
     model_path, card_path = checkpoints.paths(name)
     card = checkpoints.card(name)
     assert all(field in card for field in CARD_FIELDS), sorted(set(CARD_FIELDS) - set(card))
-    assert card["sha256"] == checkpoints.sha256(model_path) and card["bytes"] == model_path.stat().st_size
+    assert card["sha256"] == artifacts.sha256(model_path) and card["bytes"] == model_path.stat().st_size
     assert card["name"] == name and card["command"].startswith(f"python -m scripts.train_checkpoint {name} ")
     assert "no label, no test image" in card["data"] and "55,000 pool images" in card["data"]
     assert card["epochs"] == len(card["history"]["loss"]) and card["validation_probe"][-1]["epoch"] == card["epochs"]
@@ -78,7 +78,7 @@ def test_a_checkpoint_carrying_code_is_refused_even_when_its_card_matches(hub_co
     outputs = keras.layers.Lambda(lambda x: x[:, :128] * 2.0)(inputs)
     keras.saving.save_model(keras.Model(inputs, outputs), model_path)
     card = checkpoints.card("contrastive", hub_copy)
-    card["sha256"] = checkpoints.sha256(model_path)
+    card["sha256"] = artifacts.sha256(model_path)
     card_path.write_text(json.dumps(card))
     with pytest.raises(validation.ArgumentValueError, match="could not be loaded") as error:
         checkpoints.load("contrastive", hub_copy)
