@@ -77,6 +77,7 @@ class Job:
 
     name: str  # "notebooks/05_fine_tuning.ipynb" or "pretrain deep_denoising/mnist"
     needs: list[str] = field(default_factory=list)  # names of jobs that must finish first
+    path: Path | None = None  # a notebook job's file (it may lie outside the checkout)
 
     @property
     def is_notebook(self) -> bool:
@@ -123,6 +124,7 @@ def plan(notebooks: list[Path]) -> list[Job]:
         PlanError: a notebook needs what nothing provides, or notebooks wait for each other.
     """
     declared = {notebook_name(path): course_metadata.read(path) for path in notebooks}
+    paths = {notebook_name(path): Path(path).resolve() for path in notebooks}
     course = {notebook_name(path): course_metadata.read(path) for path in course_notebooks()}
     problems = unprovided({**course, **declared})
     if problems:
@@ -151,7 +153,7 @@ def plan(notebooks: list[Path]) -> list[Job]:
     wanted = {need for need_list in needs.values() for need in need_list if need.startswith(PRETRAIN)}
     jobs = {PRETRAIN + model: Job(PRETRAIN + model) for model in trainable if PRETRAIN + model in wanted}
     jobs.update((need, Job(need)) for need_list in needs.values() for need in need_list if need.startswith(COMPUTE))
-    jobs.update((name, Job(name, need_list)) for name, need_list in needs.items())
+    jobs.update((name, Job(name, need_list, paths[name])) for name, need_list in needs.items())
     minutes = {name: declaration.minutes_full for name, declaration in declared.items()}
     for name in jobs:
         if name.startswith(PRETRAIN):
@@ -228,6 +230,8 @@ def run_plan(jobs: list[Job], *, parallel: int, env: dict[str, str], out_dir: Pa
                 waiting.remove(job)
                 log = out_dir / "logs" / (job.name.replace("/", "__").replace(" ", "_") + ".log")
                 command = [sys.executable, "-m", "scripts.build_course", "--run-one", job.name, "--out", str(out_dir)]
+                if job.path is not None:
+                    command += ["--notebook-path", str(job.path)]
                 handle = log.open("w")  # the child's output and TensorFlow's log; its result is the last JSON line
                 process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
                 running[job.name] = (process, handle, time.perf_counter() - start, log)
@@ -278,8 +282,12 @@ def execute_notebook(notebook: Path) -> tuple[object, dict]:
     return nb, {"status": status, "seconds": seconds, "peak_rss_mib": peak_kib / 1024, "model_lines": models[:6]}
 
 
-def _run_one(name: str, out_dir: Path) -> dict:
-    """The child process's work: one job; writes the executed notebook under out_dir."""
+def _run_one(name: str, out_dir: Path, path: Path | None = None) -> dict:
+    """The child process's work: one job; writes the executed notebook under out_dir.
+
+    A notebook job runs ``path`` (default: the checkout's ``name``), so that notebooks outside the checkout
+    can be built too.
+    """
     if name.startswith(PRETRAIN):
         from helpers import pretrained
 
@@ -301,7 +309,7 @@ def _run_one(name: str, out_dir: Path) -> dict:
                 "model_lines": [f"{name.removeprefix(COMPUTE)}: {where}"]}
     import nbformat
 
-    notebook = ROOT / name
+    notebook = path or ROOT / name
     nb, row = execute_notebook(notebook)
     row["figures"] = reference.collect(nb, name)
     target = out_dir / notebook.parent.name
@@ -355,10 +363,11 @@ def main(argv: list[str]) -> int:
                         help=f"notebooks run at once (default: usable CPUs, at most {MAX_DEFAULT_JOBS})")
     parser.add_argument("--run-one", help=argparse.SUPPRESS)  # internal: the child process of one job
     parser.add_argument("--out", type=Path, default=OUT, help=argparse.SUPPRESS)
+    parser.add_argument("--notebook-path", type=Path, default=None, help=argparse.SUPPRESS)  # with --run-one
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.run_one:
-        print(json.dumps(_run_one(args.run_one, args.out)))
+        print(json.dumps(_run_one(args.run_one, args.out, args.notebook_path)))
         return 0
     missing = [str(p) for p in args.notebooks if not p.is_file()]
     if missing:
