@@ -32,7 +32,7 @@ lab-zh: install  ## 中文版: open the Chinese edition in JupyterLab, at zh/not
 lint: install  ## ruff over helpers, tests, scripts, benchmarks and every notebook's code (zh/ too).
 	$(BIN)/ruff check helpers tests scripts benchmarks conftest.py notebooks exercises solutions zh
 
-test: lint  ## Set up, then run the whole suite in fast mode: unit tests and every notebook (nbval).
+test: lint  ## Set up, then run the whole suite in fast mode: unit tests, notebooks and solutions (nbval).
 	EIAM_FAST=1 OPENBLAS_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 course: install  ## Execute every notebook in full mode, JOBS (2) at a time, then build the site: build/course/site/.

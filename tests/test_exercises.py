@@ -128,6 +128,38 @@ def test_exercise_keeps_the_solutions_cell_ids_and_marks_what_fails(path):
         assert has_tag(cell, RAISES_EXCEPTION) == expected, f"{path.name}, cell {cell.id}"
 
 
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_cell_that_must_run_reads_a_stubbed_answer(path):
+    # make test does not execute the exercises (their code is the solutions', which it does execute; the
+    # grader's test runs exercise 02 in a kernel): what only an exercise could break is a cell that must run, with
+    # no raises-exception tag, reading an answer its stub leaves as None. Run All would stop there.
+    exercise = nbformat.read(EXERCISES / path.name, as_version=4)
+    stubbed: dict[str, str] = {}
+    for cell in exercise.cells:
+        tree = course_files.parse_cell(cell.source) if cell.cell_type == "code" else None
+        if tree is None:
+            continue
+        if has_tag(cell, RAISES_EXCEPTION):
+            stubbed |= {target.id: cell.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                        and isinstance(node.value, ast.Constant) and node.value.value is None
+                        for target in node.targets if isinstance(target, ast.Name)}
+            continue
+        read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        assert not read & set(stubbed), (f"{path.name}, cell {cell.id} must run but reads "
+                                         f"{sorted(read & set(stubbed))}, left None by the stubs of "
+                                         f"{sorted({stubbed[name] for name in read & set(stubbed)})}")
+
+
+def test_the_stubbed_answer_rule_sees_a_cell_that_reads_one(tmp_path, monkeypatch):
+    solution = new_notebook(cells=[new_markdown_cell("## Task 1 · Write it"), new_code_cell(
+        "# BEGIN SOLUTION\nanswer = 42\n# END SOLUTION", id="task"), new_code_cell("print(answer + 1)", id="uses")])
+    exercise = gen.build_exercise(solution, "99_x.ipynb")
+    monkeypatch.setattr(f"{__name__}.EXERCISES", tmp_path)
+    nbformat.write(exercise, tmp_path / "99_x.ipynb")
+    with pytest.raises(AssertionError, match=r"cell uses must run but reads \['answer'\]"):
+        test_no_cell_that_must_run_reads_a_stubbed_answer(tmp_path / "99_x.ipynb")
+
+
 def stub_runs_with_the_cell(source: str) -> bool:
     """Whether the cell raises NotImplementedError outside any function, i.e. when it runs."""
 
