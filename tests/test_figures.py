@@ -36,10 +36,12 @@ def test_label_efficiency_draws_one_line_per_arm_and_a_star_per_point(summary):
     assert np.allclose(line.get_ydata(), [cells[("contrastive checkpoint", "fine-tuned", b)]["mean"]
                                           for b in (1, 10, 100, "all")])
     stars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
-    assert len(stars) == 1 and "joint" in stars[0].get_label() and "10 / class" in stars[0].get_label()
-    joint = cells[("joint", "joint", 10)]
-    assert list(stars[0].lines[0].get_xdata()) == [10]
-    assert np.allclose(stars[0].lines[0].get_ydata(), [joint["mean"]])
+    measured = [b for b in (1, 10, 100, "all") if ("joint", "joint", b) in cells]  # the record's joint budgets
+    assert 10 in measured and "all" not in measured
+    label = stars[0].get_label()
+    assert len(stars) == 1 and "joint" in label and f"{', '.join(map(str, measured))} / class" in label
+    assert list(stars[0].lines[0].get_xdata()) == measured
+    assert np.allclose(stars[0].lines[0].get_ydata(), [cells[("joint", "joint", b)]["mean"] for b in measured])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert len(legend) == 3 and any("joint" in entry for entry in legend)
     assert ax.get_xscale() == "log" and ax.get_title() == "recorded"
