@@ -5,7 +5,7 @@ Every function returns its matplotlib :class:`~matplotlib.figure.Figure` and nev
 ``plt.show()``: in a notebook the figure is displayed at the end of the cell; in a script,
 save it with ``fig.savefig("name.png")``. Close figures you no longer need with ``plt.close(fig)``.
 
-Chinese labels (预训练, 微调) need a font with CJK glyphs: :func:`cjk_font_name` finds one
+Chinese labels (预训练, 微调) need a font with CJK glyphs: :func:`helpers.fonts.cjk_font_name` finds one
 (:mod:`helpers.fonts`: an installed one, else the subset the course ships); when none can draw them, the
 drawings use English labels only, with a one-line notice, so that matplotlib never warns about missing glyphs.
 """
@@ -51,12 +51,6 @@ REGIMES = (
 )
 
 
-def cjk_font_name() -> str | None:
-    """The family the drawings write Chinese with: :func:`helpers.fonts.cjk_font_name` (an installed CJK font, else
-    the course's shipped subset), or None when there is none."""
-    return fonts.cjk_font_name()
-
-
 def _font_weight(name: str) -> int | str:
     """The weight of the installed font family ``name`` (e.g. 400 or "medium"), "normal" if unknown.
 
@@ -66,11 +60,6 @@ def _font_weight(name: str) -> int | str:
         if entry.name == name:
             return entry.weight
     return "normal"
-
-
-def cjk_font_available() -> bool:
-    """True when a font with Chinese glyphs is installed (see :func:`cjk_font_name`), else False."""
-    return cjk_font_name() is not None
 
 
 def _box(ax: Axes, x: float, y: float, width: float, height: float, text: str, colour: str, *,
@@ -120,7 +109,7 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
 
     Args:
         chinese: add the Chinese names of the stages. None (default): when a CJK font is
-            installed (:func:`cjk_font_available`). True: always (needs such a font).
+            installed (:func:`helpers.fonts.cjk_font_name`). True: always (needs such a font).
             False: English only.
 
     Returns:
@@ -131,7 +120,7 @@ def two_stage_workflow(chinese: bool | None = None) -> Figure:
     """
     if chinese is not None and not isinstance(chinese, bool):
         raise validation.type_error("chinese", "None (automatic), True or False", chinese)
-    font = fonts.font_for("".join(STAGE_NAMES_ZH) + "（）", cjk_font_name()) if chinese in (None, True) else None
+    font = fonts.font_for("".join(STAGE_NAMES_ZH) + "（）", fonts.cjk_font_name()) if chinese in (None, True) else None
     if chinese is True and font is None:
         raise validation.ArgumentValueError(
             "chinese=True needs a font with Chinese glyphs and none is installed; install one "

@@ -70,33 +70,33 @@ def assert_each_box_holds_one_label_that_fits(fig, *, narrower_than: float, coun
 
 def test_among_latin_fonts_the_shipped_subset_is_registered_and_used(monkeypatch):
     fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
-    assert diagrams.cjk_font_name() == fonts.FAMILY
+    assert fonts.cjk_font_name() == fonts.FAMILY
     assert [entry.fname for entry in font_manager.fontManager.ttflist][-1] == str(fonts.FONT_FILE)
-    assert diagrams.cjk_font_name() == fonts.FAMILY and len(font_manager.fontManager.ttflist) == 3  # added once
+    assert fonts.cjk_font_name() == fonts.FAMILY and len(font_manager.fontManager.ttflist) == 3  # added once
 
 
 def test_no_cjk_font_when_the_shipped_one_is_missing_too(monkeypatch, tmp_path):
     fake_fonts(monkeypatch, ["DejaVu Sans", "STIXGeneral"])
     monkeypatch.setattr(fonts, "FONT_FILE", tmp_path / "gone.otf")
-    assert diagrams.cjk_font_name() is None
-    assert diagrams.cjk_font_available() is False
+    assert fonts.cjk_font_name() is None
+    assert fonts.font_for("预训练", fonts.cjk_font_name()) is None  # and the drawings fall back to English
 
 
 def test_a_known_cjk_font_is_found(monkeypatch):
     fake_fonts(monkeypatch, ["DejaVu Sans", "WenQuanYi Zen Hei"])
-    assert diagrams.cjk_font_name() == "WenQuanYi Zen Hei"
-    assert diagrams.cjk_font_available() is True
+    assert fonts.cjk_font_name() == "WenQuanYi Zen Hei"
+    assert fonts.cjk_font_name() is not None
 
 
 def test_the_preferred_cjk_font_wins(monkeypatch):
     fake_fonts(monkeypatch, ["Droid Sans Fallback", "Noto Sans CJK JP"])
-    assert diagrams.cjk_font_name() == "Noto Sans CJK JP"
+    assert fonts.cjk_font_name() == "Noto Sans CJK JP"
 
 
 # --- the two-stage workflow -----------------------------------------------------------------
 
 def test_workflow_shows_both_stages_and_their_parts(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
     fig = diagrams.two_stage_workflow()
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     text = all_text(fig)
@@ -108,13 +108,13 @@ def test_workflow_shows_both_stages_and_their_parts(monkeypatch):
 
 
 def test_workflow_text_stays_inside_its_boxes(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
     fig = diagrams.two_stage_workflow()
     assert_each_box_holds_one_label_that_fits(fig, narrower_than=50, count=10)
 
 
 def test_workflow_falls_back_to_english_without_a_cjk_font(monkeypatch, caplog, capsys):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
     fig = diagrams.two_stage_workflow()
     assert not CJK.search(all_text(fig))
     draw_quietly(fig, caplog)
@@ -131,7 +131,7 @@ def test_workflow_draws_its_chinese_with_the_shipped_subset_without_a_warning(mo
 
 
 def test_workflow_names_the_stages_in_chinese_when_a_cjk_font_exists(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", fonts.shipped_font)
+    monkeypatch.setattr(fonts, "cjk_font_name", fonts.shipped_font)
     fig = diagrams.two_stage_workflow()
     chinese = [t for t in fig.findobj(Text) if CJK.search(t.get_text())]
     assert {t.get_text() for t in chinese} == {"（预训练）", "（微调）"}
@@ -139,12 +139,12 @@ def test_workflow_names_the_stages_in_chinese_when_a_cjk_font_exists(monkeypatch
 
 
 def test_workflow_english_only_on_request(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", fonts.shipped_font)
+    monkeypatch.setattr(fonts, "cjk_font_name", fonts.shipped_font)
     assert not CJK.search(all_text(diagrams.two_stage_workflow(chinese=False)))
 
 
 def test_workflow_chinese_on_request_needs_a_font(monkeypatch):
-    monkeypatch.setattr(diagrams, "cjk_font_name", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
     with pytest.raises(ValueError, match="chinese=None"):
         diagrams.two_stage_workflow(chinese=True)
 
