@@ -17,15 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from scripts import course_files
+from scripts import translations as translations_format
 from scripts.course_files import NOTEBOOKS, ROOT
 
 GLOSSARY = ROOT / "GLOSSARY.md"
-ZH_NOTEBOOKS = ROOT / "zh" / "notebooks"
-ZH_TRANSLATIONS = ROOT / "translations" / "zh" / "notebooks"
+ZH_NOTEBOOKS = course_files.ZH / "notebooks"
+ZH_TRANSLATIONS = course_files.TRANSLATIONS / "notebooks"
 MIN_TERMS = 60
 COLUMNS = ("English", "中文", "其他说法 / alternatives", "定义", "definition", "讲解位置 / taught in")
 #: A translation file's entry header (the format fixed for the Chinese edition); it is no part of the text.
-_ENTRY_HEADER = re.compile(r"^<!-- (?:translation of .*|cell [A-Za-z0-9_-]+ en:[0-9a-f]{12}) -->$", re.MULTILINE)
 _NOTEBOOK_CELL = re.compile(r"`([0-9]{2}[a-z]?_[A-Za-z0-9_]+)`")
 
 
@@ -76,7 +77,8 @@ def chinese_text(name: str, zh_notebooks: Path = ZH_NOTEBOOKS, translations: Pat
         return notebook_markdown(notebook)
     translation = translations / f"{name}.md"
     if translation.exists():
-        return _ENTRY_HEADER.sub("", translation.read_text(encoding="utf-8"))
+        parsed = translations_format.parse(translation.read_text(encoding="utf-8"), str(translation))
+        return "\n".join(entry.text for entry in parsed.entries)
     return None
 
 

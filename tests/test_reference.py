@@ -10,20 +10,21 @@ import nbformat
 import pytest
 
 from helpers import reference
+from scripts import course_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = course_files.ROOT
 QUOTE_CALL = re.compile(r"""reference\.quote(?:_table)?\(\s*(?P<f>f?)["'](?P<key>[^"']+)["']""")
 
 
 def _prose() -> list[tuple[str, str]]:
     """``(where, text)`` of every markdown cell of the course's notebooks, the translations and the READMEs."""
     texts = []
-    for folder in ("notebooks", "solutions", "exercises", "zh/notebooks", "zh/solutions", "zh/exercises"):
-        for path in sorted((ROOT / folder).glob("*.ipynb")):
+    for folder in course_files.FOLDERS + course_files.ZH_FOLDERS:
+        for path in sorted(folder.glob("*.ipynb")):
             for cell in nbformat.read(path, as_version=4).cells:
                 if cell.cell_type == "markdown":
                     texts.append((f"{path.relative_to(ROOT)} cell {cell.id}", cell.source))
-    for path in sorted((ROOT / "translations").rglob("*.md")) + sorted(ROOT.glob("README*.md")):
+    for path in sorted(course_files.TRANSLATIONS.rglob("*.md")) + sorted(ROOT.glob("README*.md")):
         texts.append((str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")))
     return texts
 
@@ -34,8 +35,8 @@ def _quoting_code() -> dict[str, str]:
     A key written as an f-string (``f"06.{short}_gap"``) matches any snake_case text in place of each field.
     """
     keys: dict[str, str] = {}
-    for folder in ("notebooks", "solutions"):
-        for path in sorted((ROOT / folder).glob("*.ipynb")):
+    for folder in (course_files.NOTEBOOKS, course_files.SOLUTIONS):
+        for path in sorted(folder.glob("*.ipynb")):
             for cell in nbformat.read(path, as_version=4).cells:
                 if cell.cell_type == "code":
                     for match in QUOTE_CALL.finditer(cell.source):
