@@ -195,10 +195,9 @@ def with_outputs_of(zh, english, name: str):
     for cell in zh.cells:
         if cell.cell_type != "code":
             continue
-        source = executed[cell.id].source if cell.get("id") in executed else None
-        if source is not None and cell.id == course_files.SETUP_CELL_ID:
-            source = translations.add_language_line(source, f"{name}, cell {cell.id}")
-        if source != cell.source:
+        english_cell = executed.get(cell.get("id"))
+        if english_cell is None or translations.chinese_code(english_cell.source, cell.id,
+                                                               f"{name}, cell {cell.id}") != cell.source:
             raise ValueError(f"{name}, cell {cell.get('id')}: its code is not the executed English notebook's; run "
                              f"`make translations`, or `make course` if the build is older than the notebook.")
         cell.outputs = copy.deepcopy(executed[cell.id].outputs)

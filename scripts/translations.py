@@ -365,6 +365,11 @@ def generate(root: Path = course_files.ROOT) -> Generated:
     return Generated(dict(sorted(out.items())), english_cells)
 
 
+def chinese_code(english_source: str, cell_id: str | None, where: str) -> str:
+    """The code a Chinese cell must have: the English cell's, plus the language line in the set-up cell."""
+    return add_language_line(english_source, where) if cell_id == course_files.SETUP_CELL_ID else english_source
+
+
 def edition_differences(english: nbformat.NotebookNode, zh: nbformat.NotebookNode, name: str) -> list[str]:
     """How a Chinese notebook differs from its English one other than in markdown text and the one language line.
 
@@ -382,10 +387,7 @@ def edition_differences(english: nbformat.NotebookNode, zh: nbformat.NotebookNod
         if en_cell.cell_type != zh_cell.cell_type or en_cell.metadata != zh_cell.metadata:
             problems.append(f"{where}: its type or metadata differs from the English cell's")
         elif zh_cell.cell_type == "code":
-            expected = en_cell.source
-            if en_cell.get("id") == course_files.SETUP_CELL_ID:
-                expected = add_language_line(expected, where)
-            if zh_cell.source != expected:
+            if zh_cell.source != chinese_code(en_cell.source, en_cell.get("id"), where):
                 problems.append(f"{where}: its code differs from the English cell's (only the set-up cell may "
                                 f"differ, by the line {course_files.LANGUAGE_LINE!r})")
         elif zh_cell.cell_type != "markdown" and zh_cell != en_cell:
