@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -161,32 +161,64 @@ def settings(budgets: Sequence[int | str], seeds: Sequence[int]) -> dict:
             "shift": SHIFT, "rotation": ROTATION}
 
 
+def recorded(data: splits.Splits, made_with: Mapping) -> tuple[list[dict], str] | None:
+    """The baselines' rows in the course's committed measurement record, when recorded with ``made_with``.
+
+    ``scripts.measure_pretraining --parts baselines`` writes them, with the settings that produced them, into
+    :func:`helpers.measurements.record_path` of the dataset (for MNIST ``helpers/records/better_pretraining.json``,
+    the rows notebook 08 reads too). Returns ``(rows, where)``, or ``None`` when the record has no such part
+    or it was made with other settings (another mode, other schedules, budgets or seeds).
+    """
+    from helpers import artifacts, measurements
+
+    path = measurements.record_path(data.dataset)
+    if not path.is_file():
+        return None
+    record = artifacts.load_json(path)
+    part = (record.get("parts") or {}).get("baselines") or {}
+    if artifacts.json_text(part.get("settings")) != artifacts.json_text(made_with):
+        return None
+    rows = [{k: v for k, v in row.items() if k != "part"} for row in record["rows"] if row.get("part") == "baselines"]
+    return rows, (f"read from the course's record, helpers/records/{path.name} (measured in full mode on "
+                  f"{part.get('machine', 'an unstated machine')} by `{part.get('command', 'an unstated command')}`; "
+                  f"`baselines.load_or_run(data, use_record=False)` trains them here instead, about 15 min)")
+
+
 def load_or_run(data: splits.Splits, *, budgets: Sequence[int | str] | None = None,
                 seeds: Sequence[int] | None = None,
-                progress: Callable[[str], None] | None = print) -> tuple[list[dict], str]:
-    """The baselines' rows for these budgets and seeds: loaded when saved with the same settings, else run and saved.
+                progress: Callable[[str], None] | None = print, use_record: bool = True) -> tuple[list[dict], str]:
+    """The baselines' rows for these budgets and seeds: recorded, saved here, or run now, in that order.
 
-    Training the convolutional baselines takes a while on a CPU (about 15 minutes for the whole table in
-    full mode), so the rows are saved in the artifacts folder (``baseline_runs.json``, with the settings
-    that produced them) and reused by every notebook that needs them; ``make course`` computes them in a
-    job of its own.
+    Training the convolutional baselines takes about 15 minutes for the whole table on a 2-core CPU in
+    full mode, so the rows come from the first of:
+
+    1. the course's committed record (:func:`recorded`), when it was measured with exactly these settings
+       (full mode on the complete data, the course's schedules, budgets and subsets); skipped with
+       ``use_record=False``, as ``scripts.measure_pretraining`` does to measure them afresh;
+    2. the artifacts folder (``baseline_runs.json``, with the settings that produced them), when computed on
+       this machine with the same settings;
+    3. a run now, saved to the artifacts folder for the next time.
 
     Returns:
-        ``(rows, where)``: the rows, and a sentence saying whether they were loaded or run now.
+        ``(rows, where)``: the rows, and a sentence saying where they came from.
     """
     from helpers import artifacts, tables
 
     budgets = splits.label_budgets() if budgets is None else budgets
     seeds = splits.subset_seeds() if seeds is None else seeds
-    wanted = artifacts.json_text(settings(tables.check_budgets(budgets), validation.seeds(seeds)))
+    use_record = validation.boolean(use_record, "use_record")
+    made_with = settings(tables.check_budgets(budgets), validation.seeds(seeds))
+    if use_record and (found := recorded(data, made_with)) is not None:
+        return found
+    wanted = artifacts.json_text(made_with)
     name = RESULTS_NAME if data.dataset == "mnist" else f"{RESULTS_NAME}_{data.dataset}"  # one file per dataset
     path = artifacts.artifact_path(name, ".json")
     if path.is_file():
         saved = artifacts.load_json(path)
-        made_with = {k: v for k, v in (saved.get("settings") or {}).items() if k != "seconds"}
-        if isinstance(saved, dict) and artifacts.json_text(made_with) == wanted:
+        saved_with = {k: v for k, v in (saved.get("settings") or {}).items() if k != "seconds"}
+        if isinstance(saved, dict) and artifacts.json_text(saved_with) == wanted:
             return saved["rows"], f"loaded from {path.name} (computed earlier with the same settings)"
     start = time.perf_counter()
     rows = run(data, budgets=budgets, seeds=seeds, progress=progress)
-    tables.save_results(rows, {**settings(budgets, seeds), "seconds": time.perf_counter() - start}, name)
+    tables.save_results(rows, {**made_with, "seconds": time.perf_counter() - start}, name)
     return rows, f"run now ({(time.perf_counter() - start) / 60:.1f} min) and saved to {path.name}"

@@ -62,7 +62,8 @@ PRETRAIN_MINUTES = {"article": 1.5, "deep_denoising": 6.0, "deep_plain": 6.0, "s
                     "shallow_plain": 1.5}
 PRETRAIN = "pretrain "  # a pretraining job's name: "pretrain <recipe>/<dataset>"
 # Results that helpers can compute in a job of its own ("compute <name>"), for notebooks that read them:
-# their full-mode minutes.
+# their full-mode minutes when computed (the baselines' job reads the course's record instead, in a second,
+# while the record was made with the course's settings: helpers.baselines.load_or_run).
 COMPUTE_MINUTES = {"baseline_runs": 16.0}
 COMPUTE = "compute "
 

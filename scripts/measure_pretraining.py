@@ -7,8 +7,9 @@
 
 Parts (each replaces its own rows in the record and keeps the others'):
 
-- ``baselines``: the four from-scratch baselines' rows (helpers.baselines.load_or_run: loaded from the artifacts
-  folder when computed there with the same settings, else about 16 minutes);
+- ``baselines``: the four from-scratch baselines' rows, with the settings that made them (helpers.baselines.load_or_run
+  with ``use_record=False``: loaded from the artifacts folder when computed there with the same settings, else
+  about 16 minutes); notebooks 05 and 08 read them from the record;
 - ``checkpoints``: every shipped checkpoint (each pretraining seed in helpers/hub/) probed frozen, fine-tuned,
   and its architecture trained from scratch, at 1, 10, 100 labels per class and all labels, on the 5 reported
   subsets (helpers.finetuning.run_grid);
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         measured = joint_budgets if part == "joint" else budgets
         start = time.perf_counter()
         if part == "baselines":
-            rows, where = baselines.load_or_run(data, budgets=budgets, seeds=seeds)
+            rows, where = baselines.load_or_run(data, budgets=budgets, seeds=seeds, use_record=False)
             print(f"baselines: {where}")
             record.setdefault("notes", {})["baselines"] = where
         elif part == "checkpoints":
@@ -107,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         record["parts"][name] = {"seconds": round(time.perf_counter() - start, 1), "mode": config.mode_name(),
                                  "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
                                  "command": "python -m scripts.measure_pretraining " + " ".join(argv or sys.argv[1:])}
+        if part == "baselines":  # what baselines.load_or_run compares before it reads these rows
+            record["parts"][name]["settings"] = baselines.settings(budgets, seeds)
         artifacts.save_json(record, record_file)
         print(f"{name}: {len(rows)} rows in {record['parts'][name]['seconds'] / 60:.1f} min; record {record_file}")
     return 0

@@ -1,6 +1,7 @@
 """The from-scratch baselines: seeded, augmentation active only in training, trained on the labels alone."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -50,3 +51,38 @@ def test_steps_per_budget():
 def test_bad_names():
     with pytest.raises(validation.ArgumentValueError, match="name must be one of"):
         baselines.build("ResNet", 0)
+
+
+def test_the_recorded_baselines_were_made_with_the_courses_settings(course_env):
+    """Notebooks 05 and 08 read the baselines from the committed record only while this holds: change a
+    schedule, the budgets or the subsets, and they are trained again until the record is re-measured."""
+    from helpers import artifacts, measurements
+
+    record = artifacts.load_json(measurements.RECORD)  # full mode: course_env unsets EIAM_FAST
+    made_with = baselines.settings(splits.label_budgets(), splits.subset_seeds())
+    assert record["parts"]["baselines"]["settings"] == json.loads(artifacts.json_text(made_with))
+    rows = [row for row in record["rows"] if row["part"] == "baselines"]
+    assert {(r["recipe"], r["labels_per_class"], r["seed"]) for r in rows} == {
+        (name, budget, seed) for name in baselines.NAMES for budget in splits.label_budgets()
+        for seed in (splits.subset_seeds()[:1] if budget == splits.ALL else splits.subset_seeds())}
+
+
+def test_load_or_run_reads_the_record_in_full_mode_and_trains_nothing(course_env, monkeypatch):
+    from helpers import artifacts, measurements, tables
+
+    course_env.setenv("EIAM_FAST", "1")
+    data = splits.course_splits(verbose=False)  # the sample's splits; dataset "mnist"
+    course_env.delenv("EIAM_FAST")  # full mode from here: the record's settings apply
+    monkeypatch.setattr(baselines, "run", lambda *a, **k: pytest.fail("load_or_run trained a baseline"))
+    rows, where = baselines.load_or_run(data, progress=None)
+    recorded = [row for row in artifacts.load_json(measurements.RECORD)["rows"] if row["part"] == "baselines"]
+    assert rows == [{k: v for k, v in row.items() if k != "part"} for row in recorded]
+    assert where.startswith("read from the course's record, helpers/records/better_pretraining.json")
+
+    # use_record=False and other settings skip the record: rows saved here are used, else they are run.
+    made_with = baselines.settings(splits.label_budgets(), splits.subset_seeds())
+    tables.save_results(rows[:2], {**made_with, "seconds": 1.0}, baselines.RESULTS_NAME)
+    here, where = baselines.load_or_run(data, progress=None, use_record=False)
+    assert here == rows[:2] and where.startswith("loaded from baseline_runs.json")
+    with pytest.raises(pytest.fail.Exception, match="trained a baseline"):
+        baselines.load_or_run(data, seeds=[0, 1], progress=None)
