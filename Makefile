@@ -47,7 +47,7 @@ bench: install  ## Measure speed and results: build/bench/report.md (QUICK=1 smo
 select: install  ## Choose the training settings on the validation split (full mode): results/selection.json (PARTS=...).
 	$(BIN)/python -m scripts.select_settings $(if $(PARTS),--parts $(PARTS))
 
-checkpoints: install  ## Retrain the shipped checkpoints from nothing (full mode, ~15 min each): NAMES=contrastive SEEDS=0.
+checkpoints: install  ## Retrain the shipped checkpoints from nothing (full mode, 5-14 min each alone): NAMES=contrastive SEEDS=0.
 	for name in $(or $(NAMES),contrastive masked); do for seed in $(or $(SEEDS),0); do \
 	  $(BIN)/python -m scripts.train_checkpoint $$name --seed $$seed --force || exit 1; done; done
 
