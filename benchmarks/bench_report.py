@@ -270,13 +270,15 @@ def _objectives_section(objectives: dict) -> list[str]:
         lines.append(f"| {name} | {step:.0f} | {floor:.0f} | {ratio:.1f}× | "
                      f"{per_epoch['step']:.0f} / {per_epoch['floor']:.0f} |")
     lines += ["", "Time to reach each recipe's validation metric, from the recorded trainings (not retrained here; "
-              "those machines may have been shared):", "",
+              "a checkpoint's from its card's rerun with nothing else running where it has one, marked *alone*; "
+              "the others' machines may have been shared):", "",
               "| recipe | metric | final | within | epochs to it | seconds to it | whole training |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, t in objectives["time_to_target"].items():
+        alone = " (*alone*)" if t.get("alone") else ""
         lines.append(f"| {name} | {t['metric']} | {100 * t['final']:.1f} % | {100 * t['tolerance']:.1f} points | "
-                     f"{t['epochs_to_target']:g} of {t['epochs_total']} | {t['seconds_to_target']:.0f} s | "
-                     f"{t['seconds_total']:.0f} s |")
+                     f"{t['epochs_to_target']:g} of {t['epochs_total']} | {t['seconds_to_target']:.0f} s{alone} | "
+                     f"{t['seconds_total']:.0f} s{alone} |")
     return lines + [""]
 
 
