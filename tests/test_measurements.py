@@ -47,6 +47,29 @@ def test_the_committed_record_holds_every_part_with_validation_and_test_accuraci
     measurements.against_the_bar(rows)  # the verdict can be computed from the record alone
 
 
+def test_the_longer_baseline_check_agrees_with_its_rows_and_the_recorded_joint_runs(course_env):
+    """scripts.check_baseline_steps' entry: steps chosen on validation past the grid, the gain recomputable
+    (full mode's subsets: course_env unsets EIAM_FAST)."""
+    from helpers import baselines, statistics
+
+    record = measurements.load_record()
+    longer = record["selection"]["baseline_steps"]
+    assert longer["command"].startswith("python -m scripts.check_baseline_steps")
+    assert longer["course_steps"] == dict(baselines.SCHEDULES["CNN + augmentation"].steps)[10]
+    assert longer["chosen_steps"] == longer["searched"]["setting"]["steps"] > longer["course_steps"]
+    assert {r["seed"] for r in longer["validation_rows"]}.isdisjoint(splits.subset_seeds())  # chosen on others
+    rows = longer["rows"]
+    assert [r["seed"] for r in rows] == list(splits.subset_seeds()) and {r["recipe"] for r in rows} == {
+        "CNN + augmentation"}
+    assert longer["test_accuracy"] == pytest.approx(100 * np.mean([r["accuracy"] for r in rows]))
+    joint_rows = {r["seed"]: r["accuracy"] for r in record["rows"]
+                  if r["part"] == "joint" and r["recipe"] == "joint" and r["labels_per_class"] == 10}
+    gain = statistics.paired_interval(100 * np.array([joint_rows[r["seed"]] for r in rows]),
+                                      100 * np.array([r["accuracy"] for r in rows]))
+    assert (gain.mean, gain.low, gain.high) == pytest.approx(tuple(longer["joint_gain"][k] for k in ("mean", "low",
+                                                                                                   "high")))
+
+
 def test_a_joint_classifier_can_start_from_a_shipped_checkpoint():
     encoder = checkpoints.load("contrastive")
     model = joint.classifier(3, start_from=encoder)
