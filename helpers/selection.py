@@ -134,7 +134,7 @@ def search_baselines(data: splits.Splits, *, names: Sequence[str] = baselines.NA
 
     Each run trains with the baseline's learning rate and batch, and is measured on the validation split
     after each of ``checkpoints`` steps (the optimizer's state carries on between them); with all labels,
-    after each of ``all_epochs`` passes, on one subset.
+    after each of ``all_epochs`` passes, on one subset (none when ``all_epochs`` is empty: no ``"all"`` entry).
 
     Returns:
         ``{name: {"steps": {budget: best(...)}, "all": best(...)}, "rows": every measurement}``.
@@ -144,7 +144,7 @@ def search_baselines(data: splits.Splits, *, names: Sequence[str] = baselines.NA
     for name in names:
         schedule = baselines.SCHEDULES[name]
         result[name] = {"steps": {}}
-        for budget in [*budgets, splits.ALL]:
+        for budget in [*budgets, *([splits.ALL] if all_epochs else [])]:
             for seed in seeds[:1] if budget == splits.ALL else seeds:
                 x, y = data.labelled(budget, seed)
                 model = baselines.build(name, seed)

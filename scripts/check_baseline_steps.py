@@ -11,7 +11,8 @@ so the baseline notebook 08's gains are measured against might be weaker than it
    steps; the smallest within one standard error of the best);
 2. trains the baseline with the chosen steps on the 5 reported subsets (:func:`helpers.baselines.run`) and reads
    the test set once per run;
-3. pairs it, subset by subset, with the recorded joint objective at 10 labels per class.
+3. pairs it, subset by subset, with the recorded joint objective at 10 labels per class, as the bar does
+   (:func:`helpers.measurements.against_the_bar`).
 
 It writes the result into the record's ``"selection"`` entry, ``"baseline_steps"``
 (``helpers/records/better_pretraining.json``), which notebook 08 prints. It does not change the course's
@@ -25,9 +26,7 @@ import dataclasses
 import sys
 import time
 
-import numpy as np
-
-from helpers import artifacts, baselines, config, measurements, selection, splits, statistics
+from helpers import artifacts, baselines, config, measurements, selection, splits
 
 NAME, BUDGET = "CNN + augmentation", 10
 STEPS = (800, 1600, 3200, 6400)
@@ -43,28 +42,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     start = time.perf_counter()
     data = splits.course_splits()
-    searched = selection.search_baselines(data, names=(NAME,), budgets=(BUDGET,), checkpoints=steps,
-                                          all_epochs=(1,))  # one pass with all labels: the search requires one
+    searched = selection.search_baselines(data, names=(NAME,), budgets=(BUDGET,), checkpoints=steps, all_epochs=())
     chosen = searched[NAME]["steps"][BUDGET]
     schedule = dataclasses.replace(baselines.SCHEDULES[NAME], steps=((BUDGET, chosen["setting"]["steps"]),))
     rows = baselines.run(data, names=[NAME], budgets=[BUDGET], seeds=splits.subset_seeds(), schedules={NAME: schedule})
     record_file = measurements.record_path()
     record = artifacts.load_json(record_file)
-    joint = {r["seed"]: r["accuracy"] for r in record["rows"]
-             if r["part"] == "joint" and r["recipe"] == "joint" and r["labels_per_class"] == BUDGET}
-    seeds = [r["seed"] for r in rows]
-    gain = statistics.paired_interval(100 * np.array([joint[s] for s in seeds]),
-                                      100 * np.array([r["accuracy"] for r in rows]))
-    test = 100 * float(np.mean([r["accuracy"] for r in rows]))
+    joint = [r for r in record["rows"]
+             if r["part"] == "joint" and r["recipe"] == "joint" and r["labels_per_class"] == BUDGET]
+    bar = measurements.against_the_bar(joint + rows, budget=BUDGET)  # the bar's own paired comparison and ratio
+    gain, test = bar["gain"], bar["best_scratch"]["test"]
     record.setdefault("selection", {})["baseline_steps"] = {
         "what": f"{NAME} at {BUDGET} labels per class with more steps than make select's grid: validation search on "
                 f"the selection subsets, then the chosen steps on the reported subsets, paired with the joint runs",
         "command": "python -m scripts.check_baseline_steps " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "searched": chosen, "validation_rows": [r for r in searched["rows"] if r["labels_per_class"] == BUDGET],
+        "searched": chosen, "validation_rows": searched["rows"],
         "course_steps": dict(baselines.SCHEDULES[NAME].steps)[BUDGET], "chosen_steps": chosen["setting"]["steps"],
         "rows": rows, "test_accuracy": test,
         "joint_gain": {"mean": gain.mean, "low": gain.low, "high": gain.high},
-        "joint_error_ratio": (100 - 100 * float(np.mean([joint[s] for s in seeds]))) / (100 - test),
+        "joint_error_ratio": bar["error_ratio"],
         "seconds": round(time.perf_counter() - start, 1)}
     artifacts.save_json(record, record_file)
     print(f"{NAME}, {BUDGET}/class: {chosen['setting']['steps']} steps chosen on validation "

@@ -65,3 +65,6 @@ def test_the_searches_run_on_their_own_subsets(course_env):
     found = selection.search_baselines(data, names=("MLP",), budgets=(2,), seeds=(100,), checkpoints=(5, 10),
                                        all_epochs=(1,), progress=None)
     assert found["MLP"]["steps"][2]["setting"]["steps"] in (5, 10) and found["MLP"]["all"]["setting"] == {"epochs": 1}
+    budget_only = selection.search_baselines(data, names=("MLP",), budgets=(2,), seeds=(100,), checkpoints=(5,),
+                                             all_epochs=(), progress=None)  # no pass with all labels asked for
+    assert "all" not in budget_only["MLP"] and {r["labels_per_class"] for r in budget_only["rows"]} == {2}
