@@ -25,6 +25,8 @@ def test_every_shipped_checkpoint_matches_its_model_card(name):
     assert card["name"] == name and card["command"].startswith(f"python -m scripts.train_checkpoint {name} ")
     assert "no label, no test image" in card["data"] and "55,000 pool images" in card["data"]
     assert card["epochs"] == len(card["history"]["loss"]) and card["validation_probe"][-1]["epoch"] == card["epochs"]
+    assert "retrained_alone" in card, (f"{name}'s card has no rerun from nothing: run `python -m "
+                                       f"scripts.train_checkpoint {name} --verify` with nothing else running")
     alone = card["retrained_alone"]  # the course's own card: the command rerun from nothing, alone on the machine
     assert alone["command"].startswith(f"python -m scripts.train_checkpoint {name} ") and alone["process_seconds"] > 0
     assert alone["same_history_and_probe"] is True, "the rerun did not reproduce the card's history and probe"
