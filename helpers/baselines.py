@@ -174,7 +174,7 @@ def recorded(data: splits.Splits, made_with: Mapping) -> tuple[list[dict], str] 
     path = measurements.record_path(data.dataset)
     if not path.is_file():
         return None
-    record = artifacts.load_json(path)
+    record = measurements.load_record(path)
     part = (record.get("parts") or {}).get("baselines") or {}
     if artifacts.json_text(part.get("settings")) != artifacts.json_text(made_with):
         return None
